@@ -1,0 +1,23 @@
+"""kpgraph: graph analytics for Kimberley Process trade data.
+
+The Python API (everything the ``kpgraph`` command does) is re-exported here.
+"""
+
+__version__ = "0.1.0"
+
+from .api import BACKENDS, info, load, open_graph, synth, validate  # noqa: E402
+from .errors import (  # noqa: E402
+    BackendError,
+    BackendUnavailableError,
+    InvalidDataError,
+    KpgraphError,
+    UsageError,
+    Violation,
+)
+from .graph import GraphModel  # noqa: E402
+
+__all__ = [
+    "__version__", "BACKENDS", "info", "load", "open_graph", "synth", "validate",
+    "GraphModel", "KpgraphError", "InvalidDataError", "UsageError",
+    "BackendUnavailableError", "BackendError", "Violation",
+]

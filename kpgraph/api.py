@@ -1,0 +1,90 @@
+"""The Python API: every CLI command is a thin wrapper over one function here.
+
+>>> import kpgraph
+>>> truth = kpgraph.synth("/tmp/kp-doctest", shipments=300, seed=1)
+>>> g = kpgraph.open_graph("/tmp/kp-doctest")
+>>> g.counts()["nodes"]["Shipment"] > 0
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import UsageError
+from .graph import GraphModel
+from .stores.embedded import open_embedded
+from .validate import DEFAULT_MAX_ERRORS, Dataset, read_dataset
+
+__all__ = ["BACKENDS", "validate", "open_graph", "load", "info", "synth"]
+
+BACKENDS = ("embedded", "neo4j")
+Progress = Callable[[str, int, int], None]  # (table, rows done, rows in table)
+
+
+def _check_backend(backend: str) -> None:
+    if backend not in BACKENDS:
+        raise UsageError(f"unknown backend {backend!r}; one of {', '.join(BACKENDS)}")
+
+
+def validate(path: Path | str, require: str | None = None,
+             max_errors: int = DEFAULT_MAX_ERRORS) -> Dataset:
+    """Check a dataset folder against the data contract; raise InvalidDataError if it breaks it."""
+    return read_dataset(path, require=require, max_errors=max_errors)
+
+
+def open_graph(path: Path | str | None = None, backend: str = "embedded",
+               neo4j=None) -> GraphModel:
+    """The graph model of a dataset folder (embedded) or of a Neo4j database."""
+    _check_backend(backend)
+    if backend == "embedded":
+        if path is None:
+            raise UsageError("the embedded backend needs a dataset folder")
+        return open_embedded(path)
+    from .neo4j.store import Neo4jStore
+
+    with Neo4jStore.connect(neo4j) as store:
+        return store.read_graph()
+
+
+def load(path: Path | str, backend: str = "embedded", neo4j=None,
+         progress: Progress | None = None, batch_size: int | None = None) -> dict:
+    """Validate a dataset, then load it into the backend; return the backend's counts.
+
+    Validation runs first and raises before anything is written. Loading into Neo4j is
+    idempotent: a second load of the same data, or a re-run after an interrupted one,
+    ends with the same counts.
+    """
+    _check_backend(backend)
+    dataset = read_dataset(path)
+    if backend == "embedded":
+        return GraphModel(dataset.frames, source=str(path)).counts()
+    from .neo4j.store import Neo4jStore
+
+    with Neo4jStore.connect(neo4j) as store:
+        kwargs = {} if batch_size is None else {"batch_size": batch_size}
+        store.load(dataset.frames, progress=progress, **kwargs)
+        return store.counts()
+
+
+def info(path: Path | str | None = None, backend: str = "embedded", neo4j=None) -> dict:
+    """Counts per node label and relationship type, in a dataset folder or in Neo4j."""
+    _check_backend(backend)
+    if backend == "embedded":
+        if path is None:
+            raise UsageError("the embedded backend needs a dataset folder")
+        return open_embedded(path).counts()
+    from .neo4j.store import Neo4jStore
+
+    with Neo4jStore.connect(neo4j) as store:
+        return store.counts()
+
+
+def synth(out: Path | str, shipments: int = 20_000, seed: int = 7) -> dict:
+    """Write a synthetic dataset with planted schemes to ``out``; return its ground truth."""
+    if shipments < 1:
+        raise UsageError("--shipments must be at least 1")
+    from .synth import synth as _synth
+
+    return _synth(out, shipments=shipments, seed=seed)

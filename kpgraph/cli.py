@@ -1,0 +1,180 @@
+"""The ``kpgraph`` command. Each command parses, calls one API function, and prints.
+
+kpgraph's typed errors become exit codes here and nowhere else (see :mod:`kpgraph.errors`):
+1 invalid data, 2 usage, 3 Neo4j unreachable or refusing, 4 Neo4j failed while working.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from . import __version__, api
+from .errors import InvalidDataError, KpgraphError
+from .formats import FORMATS, render
+
+__all__ = ["main"]
+
+DEMO_DIR = "datasets/demo"
+
+
+class _Fail(click.ClickException):
+    """A ClickException with our exit code."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def handle_errors(fn):
+    """Map kpgraph's typed errors to one clear line (or a list of violations) and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InvalidDataError as exc:
+            for v in exc.violations:
+                click.echo(str(v), err=True)
+            shown = len(exc.violations)
+            more = f" ({exc.total - shown} more not shown)" if exc.total > shown else ""
+            raise _Fail(f"{exc.total} violation(s){more}; nothing was loaded", 1) from None
+        except KpgraphError as exc:
+            raise _Fail(str(exc), exc.exit_code) from None
+
+    return wrapper
+
+
+def output_options(fn):
+    """The shared ``--format table|csv|json`` option."""
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+                        show_default=True, help="Output format.")(fn)
+
+
+def backend_options(fn):
+    """``--backend`` and the Neo4j connection (from NEO4J_* variables, or a prompt)."""
+
+    @click.option("--backend", type=click.Choice(api.BACKENDS), default="embedded",
+                  show_default=True, envvar="KPGRAPH_BACKEND",
+                  help="Where the data lives: in process (embedded) or in Neo4j.")
+    @click.option("--ask-password", is_flag=True,
+                  help="Prompt for the Neo4j password instead of reading NEO4J_PASSWORD.")
+    @functools.wraps(fn)
+    def wrapper(*args, backend, ask_password, **kwargs):
+        neo4j = None
+        if backend == "neo4j":
+            from .neo4j.config import Neo4jConfig
+
+            password = (click.prompt("Neo4j password", hide_input=True, err=True)
+                        if ask_password else None)
+            neo4j = Neo4jConfig.from_env(password=password)
+        return fn(*args, backend=backend, neo4j=neo4j, **kwargs)
+
+    return wrapper
+
+
+def _emit(rows, fmt: str) -> None:
+    click.echo(render(rows, fmt), nl=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kpgraph")
+def main():
+    """kpgraph: find laundering routes and red flags in Kimberley Process trade data."""
+
+
+@main.command()
+@click.argument("data", type=click.Path(file_okay=False, path_type=str))
+@click.option("--require", type=click.Choice(["trade", "statistics"]), default=None,
+              help="Which files must be present (default: statistics if the folder has only "
+                   "statistics files, else trade).")
+@click.option("--max-errors", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Print at most this many violations (all are counted).")
+@handle_errors
+def validate(data, require, max_errors):
+    """Check the dataset folder DATA against the data contract.
+
+    Prints every violation as FILE:LINE:COLUMN: REASON and exits 1 if there is any.
+    """
+    ds = api.validate(data, require=require, max_errors=max_errors)
+    rows = sum(len(f) for f in ds.frames.values())
+    click.echo(f"{data}: valid ({len(ds.frames)} files, {rows:,} rows)")
+
+
+@main.command()
+@click.argument("data", required=False, type=click.Path(file_okay=False, path_type=str))
+@backend_options
+@output_options
+@handle_errors
+def info(data, backend, neo4j, fmt):
+    """Count nodes per label and relationships per type in DATA (or in Neo4j)."""
+    counts = api.info(data, backend=backend, neo4j=neo4j)
+    rows = ([{"kind": "node", "name": k, "count": v} for k, v in counts["nodes"].items()]
+            + [{"kind": "relationship", "name": k, "count": v}
+               for k, v in counts["relationships"].items()])
+    _emit(rows, fmt)
+
+
+@main.command()
+@click.argument("data", type=click.Path(file_okay=False, path_type=str))
+@backend_options
+@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+              help="Rows per Neo4j write transaction.")
+@output_options
+@handle_errors
+def load(data, backend, neo4j, batch_size, fmt):
+    """Validate DATA, then load it into the backend (idempotent)."""
+    bar = _ProgressBar()
+    try:
+        counts = api.load(data, backend=backend, neo4j=neo4j, progress=bar,
+                          batch_size=batch_size)
+    finally:
+        bar.close()
+    rows = ([{"kind": "node", "name": k, "count": v} for k, v in counts["nodes"].items()]
+            + [{"kind": "relationship", "name": k, "count": v}
+               for k, v in counts["relationships"].items()])
+    _emit(rows, fmt)
+
+
+@main.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=str))
+@click.option("--shipments", type=click.IntRange(min=1), default=20_000, show_default=True,
+              help="About how many shipments to generate.")
+@click.option("--seed", type=int, default=7, show_default=True,
+              help="Random seed: the same seed gives the same files.")
+@handle_errors
+def synth(out, shipments, seed):
+    """Write a synthetic dataset with planted schemes (and ground_truth.json) to OUT."""
+    truth = api.synth(out, shipments=shipments, seed=seed)
+    click.echo(f"{out}: {len(truth['schemes'])} planted schemes (seed {seed})")
+
+
+class _ProgressBar:
+    """Renders the loader's (table, done, total) callbacks as click progress bars."""
+
+    def __init__(self):
+        self._table = None
+        self._bar = None
+        self._done = 0
+
+    def __call__(self, table: str, done: int, total: int) -> None:
+        if table != self._table:
+            self.close()
+            self._table = table
+            self._done = 0
+            self._bar = click.progressbar(length=max(total, 1), label=f"{table:<20}",
+                                          file=sys.stderr, show_pos=True)
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,253 @@
+"""Reading one contract file (CSV or Parquet) into raw text columns, with line numbers.
+
+Every cell is read as text so that a bad value can be reported where it is, with its
+line and column; :mod:`kpgraph.validate` then parses the text by the contract's types.
+
+CSV is read by pyarrow (multi-threaded). Before that, one streaming pass over the bytes
+checks that the file is UTF-8 (a byte-order mark is accepted and dropped) and that no line
+is longer than ``max_field_bytes``: both are found with an exact line and column, in
+bounded memory, before pyarrow is asked to hold the file.
+
+For Parquet, "line" means the data row number plus one, so that the same rows report the
+same line whether they come as CSV (with its header on line 1) or as Parquet.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .errors import Violation
+
+__all__ = ["RawTable", "read_raw", "MAX_FIELD_BYTES"]
+
+MAX_FIELD_BYTES = 1 << 20  # 1 MiB: no legitimate cell in this contract comes near it
+_CHUNK = 16 << 20
+_BOM = codecs.BOM_UTF8
+
+
+@dataclass
+class RawTable:
+    """A file's cells as text (empty string for an empty cell)."""
+
+    file: str  # the name reported in violations
+    columns: list[str]
+    data: pa.Table | None  # all string columns; None when the file could not be read
+    lines: np.ndarray | None = None  # line of each row; None means row index + 2
+    violations: list[Violation] = field(default_factory=list)
+
+    def line_of(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        return rows + 2 if self.lines is None else self.lines[rows]
+
+    def column_number(self, name: str) -> int:
+        return self.columns.index(name) + 1
+
+
+def read_raw(path: Path, max_field_bytes: int = MAX_FIELD_BYTES) -> RawTable:
+    """Read ``path`` (``.csv`` or ``.parquet``) into a :class:`RawTable`."""
+    if path.suffix == ".parquet":
+        return _read_parquet(path)
+    return _read_csv(path, max_field_bytes)
+
+
+def _scan_bytes(path: Path, name: str, max_field_bytes: int) -> tuple[list[Violation], bool]:
+    """Stream the file once: UTF-8 validity, over-long lines, emptiness.
+
+    Returns the violations found and whether the file has any content besides a BOM.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    violations: list[Violation] = []
+    line = 1  # line number at the start of the current chunk
+    line_len = 0  # bytes of the current (unfinished) line before this chunk
+    first = True
+    has_content = False
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            final = not chunk
+            if first and chunk.startswith(_BOM):
+                chunk = chunk[len(_BOM):]
+            first = False
+            if chunk.strip():
+                has_content = True
+            try:
+                decoder.decode(chunk, final)
+            except UnicodeDecodeError as exc:
+                before = chunk[: exc.start]
+                at_line = line + before.count(b"\n")
+                line_start = before.rfind(b"\n") + 1
+                prefix = before[line_start:].decode("utf-8", "replace")
+                col = len(prefix) + 1 if line_start or line_len == 0 else None
+                violations.append(
+                    Violation(name, at_line, col or 1,
+                              f"not UTF-8: byte 0x{chunk[exc.start]:02x} cannot be decoded "
+                              "(save the file as UTF-8)")
+                )
+                return violations, has_content
+            if final:
+                break
+            arr = np.frombuffer(chunk, dtype=np.uint8)
+            nl = np.flatnonzero(arr == 10)
+            if nl.size:
+                lengths = np.diff(np.concatenate(([-1], nl))) - 1
+                lengths[0] += line_len
+                over = np.flatnonzero(lengths > max_field_bytes)
+                for i in over[:10]:
+                    violations.append(_long_line(name, line + int(i), int(lengths[i]),
+                                                 max_field_bytes))
+                line_len = arr.size - int(nl[-1]) - 1
+                line += nl.size
+            else:
+                line_len += arr.size
+            if violations:
+                return violations, has_content
+    if line_len > max_field_bytes:
+        violations.append(_long_line(name, line, line_len, max_field_bytes))
+    return violations, has_content
+
+
+def _long_line(name: str, line: int, length: int, limit: int) -> Violation:
+    return Violation(name, line, 1,
+                     f"line of {length:,} bytes holds a field over the {limit:,}-byte limit")
+
+
+def _read_csv(path: Path, max_field_bytes: int) -> RawTable:
+    name = path.name
+    violations, has_content = _scan_bytes(path, name, max_field_bytes)
+    if violations:
+        return RawTable(name, [], None, violations=violations)
+    if not has_content:
+        return RawTable(name, [], None,
+                        violations=[Violation(name, 1, 1, "empty file: no header row")])
+
+    invalid: list[tuple[int | None, int, int, str]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        invalid.append((row.number, row.expected_columns, row.actual_columns, row.text))
+        return "skip"
+
+    def read(threads: bool) -> pa.Table:
+        invalid.clear()
+        header = _header(path)
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(use_threads=threads,
+                                           block_size=max(4 * max_field_bytes, 16 << 20)),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    try:
+        header = _header(path)
+    except ValueError as exc:
+        return RawTable(name, [], None, violations=[Violation(name, 1, 1, str(exc))])
+    try:
+        table = read(threads=True)
+        if invalid:  # row numbers are only known to a single-threaded read
+            table = read(threads=False)
+    except pa.ArrowInvalid as exc:
+        return RawTable(name, header, None,
+                        violations=[Violation(name, 1, 1, f"not a readable CSV file: {exc}")])
+    lines = _line_numbers(table, invalid)
+    for number, expected, actual, _text in invalid:
+        line = int(lines["invalid"][number]) if number in lines["invalid"] else 0
+        col = min(expected, actual) + 1
+        violations.append(Violation(
+            name, line, col,
+            f"ragged row: {actual} fields where the header has {expected}"))
+    return RawTable(name, header, table, lines=lines["rows"], violations=violations)
+
+
+def _header(path: Path) -> list[str]:
+    """The header row's names (checked: none empty, none repeated)."""
+    import csv
+    import io
+
+    with path.open("rb") as fh:
+        head = fh.read(min(path.stat().st_size, 1 << 20))
+    text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    row = next(csv.reader(io.StringIO(text)), [])
+    names = [c.strip() for c in row]
+    seen: set[str] = set()
+    for i, n in enumerate(names, 1):
+        if not n:
+            raise ValueError(f"header: column {i} has no name")
+        if n in seen:
+            raise ValueError(f"header: column name {n!r} appears twice")
+        seen.add(n)
+    if names != row:
+        raise ValueError("header: column names have surrounding spaces")
+    return names
+
+
+def _line_numbers(table: pa.Table, invalid: list) -> dict:
+    """Map data rows (and skipped ragged rows) to the line where each starts.
+
+    Lines differ from ``row + 2`` only when a quoted value spans lines or rows were skipped.
+    """
+    n = table.num_rows
+    newlines = np.zeros(n, dtype=np.int64)
+    for col in table.columns:
+        if pc.any(pc.match_substring(col, "\n")).as_py():
+            newlines += pc.count_substring(col, "\n").to_numpy(zero_copy_only=False)
+    if not invalid and not newlines.any():
+        return {"rows": None, "invalid": {}}
+    total = n + len(invalid)
+    is_invalid = np.zeros(total, dtype=bool)
+    nl_all = np.zeros(total, dtype=np.int64)
+    numbers = []
+    for number, _e, _a, text in invalid:
+        idx = (number or 0) - 2  # pyarrow's row number counts the header as row 1
+        if 0 <= idx < total:
+            is_invalid[idx] = True
+            nl_all[idx] = text.count("\n")
+        numbers.append(number)
+    nl_all[~is_invalid] = newlines
+    starts = 2 + np.arange(total) + np.concatenate(([0], np.cumsum(nl_all)[:-1]))
+    return {
+        "rows": starts[~is_invalid],
+        "invalid": {num: starts[num - 2] for num in numbers if num and 0 <= num - 2 < total},
+    }
+
+
+def _read_parquet(path: Path) -> RawTable:
+    import pyarrow.parquet as pq
+
+    name = path.name
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        return RawTable(name, [], None,
+                        violations=[Violation(name, 1, 1, f"not a readable Parquet file: {exc}")])
+    columns = []
+    for col, fld in zip(table.columns, table.schema):
+        columns.append(_as_text(col, fld.type))
+    text = pa.table(columns, names=table.column_names)
+    return RawTable(name, list(table.column_names), text)
+
+
+def _as_text(col: pa.ChunkedArray, typ: pa.DataType) -> pa.ChunkedArray:
+    """Render a typed Parquet column as the text the CSV form would hold."""
+    if pa.types.is_timestamp(typ):
+        col = pc.strftime(col, format="%Y-%m-%d")
+    elif pa.types.is_date(typ):
+        col = pc.strftime(col, format="%Y-%m-%d")
+    elif pa.types.is_boolean(typ):
+        col = pc.if_else(col, "true", "false")
+    elif pa.types.is_dictionary(typ):
+        col = col.cast(typ.value_type)
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        col = col.cast(pa.string())
+    return pc.fill_null(col.cast(pa.string()), "")
