@@ -85,6 +85,6 @@ def synth(out: Path | str, shipments: int = 20_000, seed: int = 7) -> dict:
     """Write a synthetic dataset with planted schemes to ``out``; return its ground truth."""
     if shipments < 1:
         raise UsageError("--shipments must be at least 1")
-    from .synth import synth as _synth
+    from .synthetic import synth as _synth
 
     return _synth(out, shipments=shipments, seed=seed)

@@ -151,6 +151,14 @@ def synth(out, shipments, seed):
     click.echo(f"{out}: {len(truth['schemes'])} planted schemes (seed {seed})")
 
 
+@main.command("contract")
+def contract_cmd():
+    """Print the data contract (tables, columns, rules, graph model) as Markdown."""
+    from .contract import to_markdown
+
+    click.echo(to_markdown(), nl=False)
+
+
 class _ProgressBar:
     """Renders the loader's (table, done, total) callbacks as click progress bars."""
 

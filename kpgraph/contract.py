@@ -220,3 +220,51 @@ def contract() -> Contract:
     """The contract shipped with kpgraph (parsed once)."""
     text = resources.files("kpgraph.schema").joinpath("contract.yaml").read_text("utf-8")
     return parse_contract(yaml.safe_load(text))
+
+
+def to_markdown(c: Contract | None = None) -> str:
+    """The contract as a Markdown reference (docs/data-contract.md is this, generated)."""
+    c = c or contract()
+    out = [f"# kpgraph data contract, version {c.version}", "",
+           "Generated from `kpgraph/schema/contract.yaml` by `kpgraph contract`; do not edit.",
+           ""]
+    for t in c.tables.values():
+        need = " (required)" if t.required else " (optional)"
+        out += [f"## {t.filename}{need}", "", t.description, "",
+                f"Graph: one `:{t.label}` node per row, keyed by "
+                f"`{', '.join(t.key)}`" + (" (joined with `|` as `key`)" if len(t.key) > 1
+                                           else "") + ".", "",
+                "| column | type | required | rules | graph | meaning |",
+                "|---|---|---|---|---|---|"]
+        for col in t.columns.values():
+            rules = []
+            if col.values:
+                rules.append("one of " + ", ".join(f"`{v}`" for v in col.values))
+            if col.pattern:
+                rules.append(f"matches `{col.pattern}`")
+            if col.min_exclusive is not None:
+                rules.append(f"> {col.min_exclusive:g}")
+            if col.min is not None:
+                rules.append(f"≥ {col.min:g}")
+            if col.max is not None:
+                rules.append(f"≤ {col.max:g}")
+            if col.not_before:
+                rules.append(f"≥ `{col.not_before}`")
+            if col.ref:
+                rules.append(f"→ {col.ref[0]}.{col.ref[1]}"
+                             + (f" or {', '.join(col.also)}" if col.also else ""))
+            if col.ref_where:
+                rules.append("; ".join(f"whose {k} is {' or '.join(v)}"
+                                       for k, v in col.ref_where.items()))
+            graph = ""
+            if col.rel:
+                arrow = (f"`(:{c.tables[col.ref[0]].label})-[:{col.rel}]->(:{t.label})`"
+                         if col.rel_from_target else
+                         f"`(:{t.label})-[:{col.rel}]->(:{c.tables[col.ref[0]].label})`")
+                graph = arrow
+            out.append(f"| {col.name} | {col.type} | {'yes' if col.required else ''} | "
+                       f"{'; '.join(rules)} | {graph} | {col.description} |")
+        out.append("")
+    out += ["## Typologies", "", "| typology | what it is |", "|---|---|"]
+    out += [f"| `{k}` | {v} |" for k, v in c.typologies.items()]
+    return "\n".join(out) + "\n"

@@ -84,11 +84,10 @@ def _scan_bytes(path: Path, name: str, max_field_bytes: int) -> tuple[list[Viola
                 at_line = line + before.count(b"\n")
                 line_start = before.rfind(b"\n") + 1
                 prefix = before[line_start:].decode("utf-8", "replace")
-                col = len(prefix) + 1 if line_start or line_len == 0 else None
                 violations.append(
-                    Violation(name, at_line, col or 1,
-                              f"not UTF-8: byte 0x{chunk[exc.start]:02x} cannot be decoded "
-                              "(save the file as UTF-8)")
+                    Violation(name, at_line, _field_number(prefix),
+                              f"not UTF-8: byte 0x{chunk[exc.start]:02x} at character "
+                              f"{len(prefix) + 1} cannot be decoded (save the file as UTF-8)")
                 )
                 return violations, has_content
             if final:
@@ -100,8 +99,10 @@ def _scan_bytes(path: Path, name: str, max_field_bytes: int) -> tuple[list[Viola
                 lengths[0] += line_len
                 over = np.flatnonzero(lengths > max_field_bytes)
                 for i in over[:10]:
+                    start = int(nl[i - 1]) + 1 if i else 0
+                    text = chunk[start:int(nl[i])].decode("utf-8", "replace")
                     violations.append(_long_line(name, line + int(i), int(lengths[i]),
-                                                 max_field_bytes))
+                                                 max_field_bytes, text))
                 line_len = arr.size - int(nl[-1]) - 1
                 line += nl.size
             else:
@@ -113,9 +114,24 @@ def _scan_bytes(path: Path, name: str, max_field_bytes: int) -> tuple[list[Viola
     return violations, has_content
 
 
-def _long_line(name: str, line: int, length: int, limit: int) -> Violation:
-    return Violation(name, line, 1,
+def _long_line(name: str, line: int, length: int, limit: int, text: str = "") -> Violation:
+    column = 1
+    if text:  # the field that is too long: the longest piece between commas
+        pieces = text.split(",")
+        longest = max(range(len(pieces)), key=lambda i: len(pieces[i]))
+        column = _field_number(",".join(pieces[:longest]) + ",") if longest else 1
+    return Violation(name, line, column,
                      f"line of {length:,} bytes holds a field over the {limit:,}-byte limit")
+
+
+def _field_number(prefix: str) -> int:
+    """The 1-based CSV field in which a line's text ``prefix`` ends."""
+    import csv
+
+    try:
+        return len(next(csv.reader([prefix]), [""])) or 1
+    except csv.Error:
+        return prefix.count(",") + 1
 
 
 def _read_csv(path: Path, max_field_bytes: int) -> RawTable:

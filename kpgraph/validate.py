@@ -132,7 +132,7 @@ def read_dataset(
             continue
         parsed[name] = _check_table(contract().tables[name], raw, errs)
     for name, cols in parsed.items():
-        _check_references(contract().tables[name], raws[name], cols, parsed, errs)
+        _check_references(contract().tables[name], raws, cols, parsed, errs)
     if errs.total:
         raise InvalidDataError(sorted(errs.items), errs.total)
     frames = {name: _frame(contract().tables[name], raws[name], cols)
@@ -269,8 +269,9 @@ def _check_keys(table: Table, raw: RawTable, text: dict[str, pd.Series],
     errs.add_rows(raw, rows, table.key[-1] if len(table.key) > 1 else table.key[0], reasons)
 
 
-def _check_references(table: Table, raw: RawTable, cols: dict[str, pd.Series],
+def _check_references(table: Table, raws: dict[str, RawTable], cols: dict[str, pd.Series],
                       parsed: dict[str, dict[str, pd.Series]], errs: _Collector) -> None:
+    raw = raws[table.name]
     for cname, col in table.columns.items():
         if col.ref is None or cname not in raw.columns:
             continue
@@ -279,9 +280,13 @@ def _check_references(table: Table, raw: RawTable, cols: dict[str, pd.Series],
         present = s.notna().to_numpy(dtype=bool)
         target_file = f"{rtable}.csv"
         if rtable not in parsed:
+            if rtable in raws:
+                continue  # unreadable: reported already, and every row would repeat it
             rows = np.flatnonzero(present & ~s.isin(col.also).to_numpy(dtype=bool))
-            errs.add_rows(raw, rows, cname,
-                          f"{cname}: refers to {target_file}, which is missing or unreadable")
+            if rows.size:
+                errs.add_rows(raw, rows[:1], cname,
+                              f"{cname}: {rows.size} value(s) refer to {target_file}, "
+                              "which is missing")
             continue
         targets = parsed[rtable][rcol].dropna()
         known = s.isin(targets).to_numpy(dtype=bool) | s.isin(col.also).to_numpy(dtype=bool)
@@ -292,6 +297,8 @@ def _check_references(table: Table, raw: RawTable, cols: dict[str, pd.Series],
         if col.ref_where:
             target_frame = pd.DataFrame(parsed[rtable]).set_index(rcol)
             for wcol, allowed in col.ref_where.items():
+                if wcol not in raws[rtable].columns:
+                    continue  # already reported as a missing column
                 role = s.map(target_frame[wcol])
                 rows = np.flatnonzero(present & known & ~role.isin(allowed).to_numpy(dtype=bool))
                 errs.add_rows(raw, rows, cname, [

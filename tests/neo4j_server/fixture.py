@@ -1,0 +1,1 @@
+"""Placeholder until the Neo4j fixture lands."""
