@@ -17,7 +17,7 @@ from .graph import GraphModel
 from .stores.embedded import open_embedded
 from .validate import DEFAULT_MAX_ERRORS, Dataset, read_dataset
 
-__all__ = ["BACKENDS", "validate", "open_graph", "load", "info", "synth"]
+__all__ = ["BACKENDS", "validate", "open_graph", "load", "info", "synth", "run_query"]
 
 BACKENDS = ("embedded", "neo4j")
 Progress = Callable[[str, int, int], None]  # (table, rows done, rows in table)
@@ -88,3 +88,27 @@ def synth(out: Path | str, shipments: int = 20_000, seed: int = 7) -> dict:
     from .synthetic import synth as _synth
 
     return _synth(out, shipments=shipments, seed=seed)
+
+
+def run_query(name: str, params: dict | None = None, path: Path | str | None = None,
+              backend: str = "embedded", neo4j=None) -> list[dict]:
+    """Run a canned query of ``cypher/`` by name, with parameters typed by its header.
+
+    On Neo4j the Cypher runs in a read transaction; on the embedded store its registered
+    twin computes the same rows.
+    """
+    from .queries import TWINS, coerce_params, get
+
+    _check_backend(backend)
+    query = get(name)
+    typed = coerce_params(query, params or {})
+    if backend == "embedded":
+        if path is None:
+            raise UsageError("the embedded backend needs a dataset folder")
+        if name not in TWINS:
+            raise UsageError(f"query {name!r} has no embedded twin; use --backend neo4j")
+        return TWINS[name](open_embedded(path), **typed)
+    from .neo4j.store import Neo4jStore
+
+    with Neo4jStore.connect(neo4j) as store:
+        return store.runner.run(query.cypher, typed, mode="read")

@@ -151,6 +151,51 @@ def synth(out, shipments, seed):
     click.echo(f"{out}: {len(truth['schemes'])} planted schemes (seed {seed})")
 
 
+@main.group()
+def query():
+    """Canned Cypher queries from cypher/: list, show and run them."""
+
+
+@query.command("list")
+@output_options
+def query_list(fmt):
+    """List the canned queries with their one-line descriptions."""
+    from .queries import pack
+
+    _emit([{"name": q.name, "description": q.description} for q in pack().values()], fmt)
+
+
+@query.command("show")
+@click.argument("name")
+@handle_errors
+def query_show(name):
+    """Print a canned query: its header (parameters, columns) and its Cypher."""
+    from .queries import get
+
+    click.echo(get(name).text, nl=False)
+
+
+def _param(value: str) -> tuple[str, str]:
+    key, sep, val = value.partition("=")
+    if not sep or not key:
+        raise click.BadParameter(f"{value!r} is not key=value", param_hint="-p")
+    return key, val
+
+
+@query.command("run")
+@click.argument("name")
+@click.argument("data", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A query parameter (repeat for more); typed from the query's header.")
+@backend_options
+@output_options
+@handle_errors
+def query_run(name, data, params, backend, neo4j, fmt):
+    """Run the canned query NAME on DATA (embedded) or on Neo4j (--backend neo4j)."""
+    given = dict(_param(p) for p in params)
+    _emit(api.run_query(name, given, path=data, backend=backend, neo4j=neo4j), fmt)
+
+
 @main.command("contract")
 def contract_cmd():
     """Print the data contract (tables, columns, rules, graph model) as Markdown."""

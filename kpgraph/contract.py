@@ -51,6 +51,7 @@ class Column:
     max: float | None = None
     min_exclusive: float | None = None
     not_before: str | None = None
+    index: bool = False
 
     @property
     def is_numeric(self) -> bool:
@@ -162,6 +163,7 @@ def _column(table: str, name: str, spec: dict) -> Column:
         max=spec.get("max"),
         min_exclusive=spec.get("min_exclusive"),
         not_before=spec.get("not_before"),
+        index=bool(spec.get("index", False)),
     )
 
 
@@ -250,6 +252,8 @@ def to_markdown(c: Contract | None = None) -> str:
                 rules.append(f"≤ {col.max:g}")
             if col.not_before:
                 rules.append(f"≥ `{col.not_before}`")
+            if col.index:
+                rules.append("indexed")
             if col.ref:
                 rules.append(f"→ {col.ref[0]}.{col.ref[1]}"
                              + (f" or {', '.join(col.also)}" if col.also else ""))

@@ -1,1 +1,66 @@
-"""Placeholder until the Neo4j fixture lands."""
+"""pytest fixtures for the real Neo4j (see server.py): one server per test session.
+
+``neo4j_server`` starts it on first use and stops it at the end. ``neo4j_config`` gives a
+test a clean database: every node, relationship, constraint and index is removed first.
+With ``CI=true`` or ``KPGRAPH_REQUIRE_NEO4J=1`` a server that cannot start fails the run;
+only a developer's bare run skips, and says why.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from kpgraph.neo4j.config import Neo4jConfig
+
+from . import server as server_mod
+
+
+def _required() -> bool:
+    return (os.environ.get("CI", "").lower() == "true"
+            or os.environ.get("KPGRAPH_REQUIRE_NEO4J") == "1")
+
+
+@pytest.fixture(scope="session")
+def neo4j_server():
+    ctx = server_mod.start()
+    try:
+        srv = ctx.__enter__()
+    except server_mod.ServerError as exc:
+        if _required():
+            pytest.fail(f"the test Neo4j is required here (CI) but did not start: {exc}",
+                        pytrace=False)
+        pytest.skip(f"no test Neo4j (set KPGRAPH_REQUIRE_NEO4J=1 to fail instead): {exc}")
+    try:
+        yield srv
+    finally:
+        ctx.__exit__(None, None, None)
+
+
+def wipe(srv) -> None:
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(srv.uri, auth=(srv.user, srv.password)) as driver:
+        with driver.session(database="neo4j") as s:
+            s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+                  ).consume()
+            for rec in list(s.run("SHOW CONSTRAINTS YIELD name")):
+                s.run("DROP CONSTRAINT $name", name=rec["name"]).consume()
+            for rec in list(s.run("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'")):
+                s.run("DROP INDEX $name", name=rec["name"]).consume()
+
+
+@pytest.fixture
+def neo4j_config(neo4j_server) -> Neo4jConfig:
+    """Connection settings for a clean database on the test server."""
+    wipe(neo4j_server)
+    return Neo4jConfig(uri=neo4j_server.uri, user=neo4j_server.user,
+                       password=neo4j_server.password, database="neo4j")
+
+
+@pytest.fixture
+def neo4j_env(neo4j_config) -> dict[str, str]:
+    """The same, as the NEO4J_* variables the CLI reads."""
+    return {"NEO4J_URI": neo4j_config.uri, "NEO4J_USER": neo4j_config.user,
+            "NEO4J_PASSWORD": neo4j_config.password, "NEO4J_DATABASE": neo4j_config.database}

@@ -1,0 +1,1 @@
+"""The Neo4j backend: configuration, the one seam to the driver, schema and loader."""

@@ -1,0 +1,195 @@
+"""The Neo4j store: load a validated dataset, count it, and read it back as a graph model.
+
+The loader writes each table in batches of ``UNWIND $rows`` (parameters only), in the
+contract's reference order so that every relationship finds its target. It is idempotent
+and restartable: rows whose key exists are skipped, and a node is created in the same
+transaction as its relationships. A load interrupted anywhere (a lost connection, a killed
+client) is completed by running it again; a second load of the same data changes nothing.
+Rows whose key already exists are not rewritten: reload changed data into an empty database.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
+import numpy as np
+import pandas as pd
+
+from ..contract import contract
+from ..errors import BackendError
+from ..graph import GraphModel
+from .config import Neo4jConfig
+from .runner import QueryRunner
+from .schema import create_statement, row_columns, schema_statements
+
+__all__ = ["Neo4jStore", "DEFAULT_BATCH_SIZE"]
+
+DEFAULT_BATCH_SIZE = 5_000
+DEFAULT_WORKERS = 2  # measured: 2 concurrent writers beat 1 by 15-20 % on 2 cores
+Progress = Callable[[str, int, int], None]
+
+
+def _values(series: pd.Series) -> list:
+    """A column as plain Python values, ``None`` for missing (what the driver sends)."""
+    missing = series.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(series):
+        vals = np.array(series.dt.date, dtype=object)
+    elif pd.api.types.is_bool_dtype(series):
+        vals = np.array(series.astype(object), dtype=object)
+    elif pd.api.types.is_integer_dtype(series):
+        vals = series.astype("float64").to_numpy().astype(object)
+        vals[~missing] = [int(v) for v in vals[~missing]]
+    elif pd.api.types.is_float_dtype(series):
+        vals = series.to_numpy().astype(object)
+    else:
+        vals = np.array(series.astype(object), dtype=object)
+    vals[missing] = None
+    return vals.tolist()
+
+
+def _rows(table_name: str, frame: pd.DataFrame) -> tuple[list, bool]:
+    table = contract().tables[table_name]
+    cols = row_columns(table)
+    columns = [_values(frame[c]) for c in cols]
+    extras = [c for c in frame.columns if c not in cols]
+    if extras:
+        ex = [_values(frame[c]) for c in extras]
+        maps = [{k: v for k, v in zip(extras, vals) if v is not None} for vals in zip(*ex)]
+        columns.append(maps)
+    return list(zip(*columns)), bool(extras)
+
+
+class Neo4jStore:
+    """A kpgraph dataset in a Neo4j database."""
+
+    def __init__(self, runner: QueryRunner):
+        self.runner = runner
+
+    @classmethod
+    def connect(cls, config: Neo4jConfig | None = None) -> Neo4jStore:
+        """Connect and check the server, credentials and database (or raise exit-3 errors)."""
+        runner = QueryRunner(config or Neo4jConfig.from_env())
+        try:
+            runner.verify()
+        except Exception:
+            runner.close()
+            raise
+        return cls(runner)
+
+    def close(self) -> None:
+        self.runner.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- schema and load ----------------------------------------------------------------
+    def apply_schema(self, phase: str) -> None:
+        for statement in schema_statements(phase):
+            self.runner.run_auto(statement)
+        self.runner.run_auto("CALL db.awaitIndexes(300)")
+
+    def load(self, frames: dict[str, pd.DataFrame], progress: Progress | None = None,
+             batch_size: int = DEFAULT_BATCH_SIZE, workers: int = DEFAULT_WORKERS
+             ) -> dict[str, int]:
+        """Write validated frames; return the number of nodes created per table.
+
+        Tables go in reference order; within a table, ``workers`` transactions run at once
+        (Neo4j retries the deadlocks two writers to one company can meet).
+        """
+        self.apply_schema("before")
+        created: dict[str, int] = {}
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for name in contract().table_order():
+                frame = frames.get(name)
+                if frame is None or frame.empty:
+                    continue
+                rows, extras = _rows(name, frame)
+                query = create_statement(contract().tables[name], extras=extras)
+                created[name] = 0
+                done = 0
+                if progress:
+                    progress(name, 0, len(rows))
+                futures = [pool.submit(self._write_batch, query, rows[i:i + batch_size])
+                           for i in range(0, len(rows), batch_size)]
+                try:
+                    for fut in as_completed(futures):
+                        n_created, n_rows = fut.result()
+                        created[name] += n_created
+                        done += n_rows
+                        if progress:
+                            progress(name, done, len(rows))
+                except BaseException:
+                    for fut in futures:
+                        fut.cancel()
+                    raise
+        self.apply_schema("after")
+        return created
+
+    def _write_batch(self, query: str, batch: list, attempts: int = 6) -> tuple[int, int]:
+        """One batch in one transaction. A concurrent load that created some of the same
+        keys first makes the uniqueness constraint refuse the batch: wait and re-run it,
+        and the rows that now exist are skipped."""
+        for attempt in range(attempts):
+            try:
+                rows = self.runner.run(query, {"rows": batch}, mode="write")
+                return rows[0]["created"], len(batch)
+            except BackendError as exc:
+                if "ConstraintValidationFailed" not in str(exc) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))  # back off before retrying the batch
+        raise AssertionError("unreachable")
+
+    # -- reading ------------------------------------------------------------------------
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Nodes per contract label and relationships per contract type (count store)."""
+        c = contract()
+        nodes, rels = {}, {}
+        for t in c.tables.values():
+            q = f"MATCH (n:{t.label}) RETURN count(n) AS n"
+            nodes[t.label] = self.runner.run(q, mode="read")[0]["n"]
+        for r in c.relationships:
+            q = f"MATCH ()-[r:{r.type}]->() RETURN count(r) AS n"
+            rels[r.type] = self.runner.run(q, mode="read")[0]["n"]
+        return {"nodes": nodes, "relationships": rels}
+
+    def read_frames(self) -> dict[str, pd.DataFrame]:
+        """Every contract table, read back from the nodes' properties and typed again."""
+        frames = {}
+        for name, t in contract().tables.items():
+            cols = row_columns(t)
+            q = f"MATCH (n:{t.label}) RETURN n {{.*}} AS n ORDER BY n.{t.key_property}"
+            data = [r["n"] for r in self.runner.run(q, mode="read")]
+            frame = pd.DataFrame(data, columns=None if data else cols)
+            for c in cols:
+                if c not in frame.columns:
+                    frame[c] = None
+            frames[name] = _typed(t, frame[cols + [c for c in frame.columns if c not in cols]])
+        return frames
+
+    def read_graph(self) -> GraphModel:
+        return GraphModel(self.read_frames(), source=f"neo4j:{self.runner.config.uri}")
+
+
+def _typed(table, frame: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for c in frame.columns:
+        col = table.columns.get(c)
+        s = frame[c]
+        kind = col.type if col else "text"
+        if kind == "date":
+            out[c] = pd.to_datetime(s.map(lambda v: None if v is None else str(v)),
+                                    format="%Y-%m-%d").astype("datetime64[s]")
+        elif kind == "decimal":
+            out[c] = pd.to_numeric(s, errors="coerce").astype("float64")
+        elif kind == "integer":
+            out[c] = pd.array(s.tolist(), dtype="Int64")
+        elif kind == "bool":
+            out[c] = pd.array(s.tolist(), dtype="boolean")
+        else:
+            out[c] = s.astype("str").where(s.notna(), pd.NA) if len(s) else s.astype("str")
+    return pd.DataFrame(out, index=np.arange(len(frame)))

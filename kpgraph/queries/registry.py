@@ -1,0 +1,165 @@
+"""The canned query pack: one ``.cypher`` file per query, its header parsed and checked.
+
+A file starts with a block of ``//`` comment lines holding YAML: ``name``, ``description``,
+``explanation``, ``params`` (each with ``type``: string, int, float, date, bool or a
+``list[...]`` of one of those, and an optional ``default`` and ``example``), ``returns`` (the
+columns) and ``order`` (the documented ordering). The rest is the Cypher text, which runs
+unchanged in Neo4j Browser (after ``:param`` lines) and in cypher-shell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from ..errors import UsageError
+
+__all__ = ["CannedQuery", "Param", "pack", "get", "names", "coerce_params"]
+
+_SCALARS = {"string", "int", "float", "date", "bool"}
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: Any = _MISSING
+    example: Any = None
+    description: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is _MISSING
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    name: str
+    description: str
+    explanation: str
+    params: tuple[Param, ...]
+    returns: tuple[str, ...]
+    order: tuple[str, ...]
+    text: str  # the whole file
+    cypher: str  # the statement without the header
+
+    @property
+    def header(self) -> str:
+        return self.text[: len(self.text) - len(self.cypher)].rstrip() + "\n"
+
+
+def _parse(filename: str, text: str) -> CannedQuery:
+    lines = text.splitlines(keepends=True)
+    header = []
+    for line in lines:
+        if not line.startswith("//"):
+            break
+        header.append(line[3:] if line.startswith("// ") else line[2:])
+    meta = yaml.safe_load("".join(header)) or {}
+    cypher = "".join(lines[len(header):]).strip()
+    where = f"cypher/{filename}"
+    for key in ("name", "description", "returns"):
+        if key not in meta:
+            raise ValueError(f"{where}: header lacks {key!r}")
+    if meta["name"] + ".cypher" != filename:
+        raise ValueError(f"{where}: name {meta['name']!r} does not match the file name")
+    params = []
+    for pname, spec in (meta.get("params") or {}).items():
+        ptype = spec["type"]
+        inner = ptype[5:-1] if ptype.startswith("list[") and ptype.endswith("]") else ptype
+        if inner not in _SCALARS:
+            raise ValueError(f"{where}: parameter {pname!r} has unknown type {ptype!r}")
+        if f"${pname}" not in cypher:
+            raise ValueError(f"{where}: parameter {pname!r} is not used in the query")
+        params.append(Param(pname, ptype, spec.get("default", _MISSING), spec.get("example"),
+                            str(spec.get("description", ""))))
+    return CannedQuery(
+        name=meta["name"], description=str(meta["description"]),
+        explanation=str(meta.get("explanation", "")).strip(), params=tuple(params),
+        returns=tuple(meta["returns"]), order=tuple(meta.get("order") or ()),
+        text=text, cypher=cypher.rstrip(";").strip(),
+    )
+
+
+@lru_cache(maxsize=1)
+def pack() -> dict[str, CannedQuery]:
+    """Every query of the pack, by name (parsed once)."""
+    root = resources.files("kpgraph").joinpath("cypher")
+    out = {}
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".cypher"):
+            q = _parse(entry.name, entry.read_text("utf-8"))
+            out[q.name] = q
+    return out
+
+
+def names() -> list[str]:
+    return sorted(pack())
+
+
+def get(name: str) -> CannedQuery:
+    try:
+        return pack()[name]
+    except KeyError:
+        raise UsageError(f"no canned query named {name!r}; `kpgraph query list` "
+                         "lists them") from None
+
+
+def _coerce(param: Param, value: Any) -> Any:
+    if value is None:
+        return None
+    t = param.type
+    if t.startswith("list["):
+        inner = Param(param.name, t[5:-1])
+        items = value if isinstance(value, (list, tuple)) else [
+            v.strip() for v in str(value).split(",") if v.strip()]
+        return [_coerce(inner, v) for v in items]
+    try:
+        if t == "string":
+            return str(value)
+        if t == "int":
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            return int(value)
+        if t == "float":
+            return float(value)
+        if t == "bool":
+            if isinstance(value, bool):
+                return value
+            low = str(value).lower()
+            if low in ("true", "1", "yes"):
+                return True
+            if low in ("false", "0", "no"):
+                return False
+            raise ValueError
+        if t == "date":
+            if isinstance(value, dt.date):
+                return value
+            return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        raise UsageError(f"parameter {param.name!r}: {value!r} is not a {t}") from None
+    raise AssertionError(t)
+
+
+def coerce_params(query: CannedQuery, given: dict[str, Any]) -> dict[str, Any]:
+    """Typed parameters from the header: defaults filled, unknown or missing ones refused."""
+    known = {p.name: p for p in query.params}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise UsageError(f"{query.name}: unknown parameter(s) {', '.join(unknown)}; "
+                         f"it takes {', '.join(known) or 'none'}")
+    out = {}
+    for p in query.params:
+        if p.name in given:
+            out[p.name] = _coerce(p, given[p.name])
+        elif p.required:
+            raise UsageError(f"{query.name}: missing parameter {p.name!r} ({p.type})")
+        else:
+            out[p.name] = _coerce(p, p.default)
+    return out
