@@ -5,7 +5,16 @@ The Python API (everything the ``kpgraph`` command does) is re-exported here.
 
 __version__ = "0.1.0"
 
-from .api import BACKENDS, info, load, open_graph, run_query, synth, validate  # noqa: E402
+from .api import (  # noqa: E402
+    BACKENDS,
+    bulk_export,
+    info,
+    load,
+    open_graph,
+    run_query,
+    synth,
+    validate,
+)
 from .errors import (  # noqa: E402
     BackendError,
     BackendUnavailableError,
@@ -17,7 +26,8 @@ from .errors import (  # noqa: E402
 from .graph import GraphModel  # noqa: E402
 
 __all__ = [
-    "__version__", "BACKENDS", "info", "load", "open_graph", "run_query", "synth", "validate",
+    "__version__", "BACKENDS", "bulk_export", "info", "load", "open_graph", "run_query",
+    "synth", "validate",
     "GraphModel", "KpgraphError", "InvalidDataError", "UsageError",
     "BackendUnavailableError", "BackendError", "Violation",
 ]

@@ -17,7 +17,8 @@ from .graph import GraphModel
 from .stores.embedded import open_embedded
 from .validate import DEFAULT_MAX_ERRORS, Dataset, read_dataset
 
-__all__ = ["BACKENDS", "validate", "open_graph", "load", "info", "synth", "run_query"]
+__all__ = ["BACKENDS", "validate", "open_graph", "load", "info", "synth", "run_query",
+           "bulk_export"]
 
 BACKENDS = ("embedded", "neo4j")
 Progress = Callable[[str, int, int], None]  # (table, rows done, rows in table)
@@ -112,3 +113,19 @@ def run_query(name: str, params: dict | None = None, path: Path | str | None = N
 
     with Neo4jStore.connect(neo4j) as store:
         return store.runner.run(query.cypher, typed, mode="read")
+
+
+def bulk_export(path: Path | str, out: Path | str, database: str = "neo4j",
+                folder: str | None = None, neo4j_admin: str = "neo4j-admin"):
+    """Validate a dataset and write it as neo4j-admin bulk-import files into ``out``.
+
+    Returns ``(plan, argv)``: what was written and the ``neo4j-admin database import full``
+    command that builds a new store from it (``folder``: where the files are as
+    neo4j-admin sees them, e.g. inside a container).
+    """
+    from .neo4j.bulk import import_command, write_import_files
+
+    dataset = read_dataset(path)
+    plan = write_import_files(dataset.frames, out)
+    return plan, import_command(plan, database=database, folder=folder,
+                                neo4j_admin=neo4j_admin)

@@ -151,6 +151,32 @@ def synth(out, shipments, seed):
     click.echo(f"{out}: {len(truth['schemes'])} planted schemes (seed {seed})")
 
 
+@main.command("bulk-export")
+@click.argument("data", type=click.Path(file_okay=False, path_type=str))
+@click.argument("out", type=click.Path(file_okay=False, path_type=str))
+@click.option("--database", default="neo4j", show_default=True,
+              help="The database the import builds.")
+@click.option("--import-path", default=None,
+              help="Where OUT is as neo4j-admin sees it (e.g. /import in a container).")
+@click.option("--neo4j-admin", "admin", default="neo4j-admin", show_default=True,
+              help="The neo4j-admin executable to name in the printed command.")
+@handle_errors
+def bulk_export(data, out, database, import_path, admin):
+    """Validate DATA and write neo4j-admin bulk-import files to OUT; print the command.
+
+    For a first load of millions of rows into a stopped, empty Neo4j. Start the server on
+    the new store, then run `kpgraph load --backend neo4j DATA` once to add the
+    constraints and indexes (it skips every row, which all exist).
+    """
+    import shlex
+
+    plan, argv = api.bulk_export(data, out, database=database, folder=import_path,
+                                 neo4j_admin=admin)
+    click.echo(f"{out}: {len(plan.nodes)} node files, {len(plan.relationships)} "
+               "relationship files; with the database stopped, run:", err=True)
+    click.echo(shlex.join(argv))
+
+
 @main.group()
 def query():
     """Canned Cypher queries from cypher/: list, show and run them."""

@@ -78,8 +78,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def start(timeout: float = 180.0, heap: str = "2g", pagecache: str = "256m"):
-    """Run a Neo4j for the duration of the ``with`` block; yields a :class:`Server`."""
+def start(timeout: float = 180.0, heap: str = "2g", pagecache: str = "256m", prepare=None):
+    """Run a Neo4j for the duration of the ``with`` block; yields a :class:`Server`.
+
+    ``prepare(home)``, if given, runs before the server starts (e.g. a bulk import into
+    the store it will open).
+    """
     deps = deps_dir()
     home = Path(tempfile.mkdtemp(prefix="kpgraph-neo4j-"))
     plugins = home / "plugins"
@@ -94,6 +98,8 @@ def start(timeout: float = 180.0, heap: str = "2g", pagecache: str = "256m"):
         "dbms.security.procedures.unrestricted=apoc.*,gds.*\n"
         "db.transaction.timeout=0\n"
     )
+    if prepare is not None:
+        prepare(home)
     port = free_port()
     java = shutil.which("java") or "java"
     cmd = [java, *JVM_FLAGS, f"-Xmx{heap}", "-cp", f"{deps}/*",
@@ -124,6 +130,21 @@ def start(timeout: float = 180.0, heap: str = "2g", pagecache: str = "256m"):
         stop(proc)
         log.close()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def admin_import(home: Path, args: list[str]) -> subprocess.CompletedProcess:
+    """Run ``neo4j-admin`` (its main class, from the jars) with ``args`` against ``home``."""
+    deps = deps_dir()
+    conf = home / "conf"
+    conf.mkdir(exist_ok=True)
+    shutil.copy(home / "neo4j.conf", conf / "neo4j.conf")
+    env = dict(os.environ, NEO4J_HOME=str(home), NEO4J_CONF=str(conf))
+    java = shutil.which("java") or "java"
+    cmd = [java, *JVM_FLAGS, "-Xmx2g", "-cp", f"{deps}/*", "org.neo4j.cli.AdminTool", *args]
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise ServerError("neo4j-admin failed:\n" + (result.stdout + result.stderr)[-3000:])
+    return result
 
 
 def _set_password(uri: str) -> None:
