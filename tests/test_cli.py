@@ -67,3 +67,14 @@ def test_embedded_load_reports_counts(cli):
     r = cli("load", str(BASE), "--format", "json")
     assert r.exit_code == 0
     assert {"kind": "node", "name": "Company", "count": 5} in json.loads(r.stdout)
+
+
+# Commands that read a dataset folder but never a backend: checking files, writing files.
+FILE_ONLY = {("validate",), ("bulk-export",)}
+
+
+@pytest.mark.parametrize("path,cmd", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
+def test_commands_that_touch_data_take_a_backend(path, cmd):
+    names = {p.name for p in cmd.params}
+    if "data" in names and path not in FILE_ONLY:
+        assert "backend" in names, f"kpgraph {' '.join(path)} lacks --backend"

@@ -292,3 +292,9 @@ def test_bulk_import_builds_the_same_graph(tmp_path, cli):
             (row,) = q.run("MATCH (s:Shipment {shipment_id: 'S1'}) RETURN s.shipped_on AS d, "
                            "s.carats AS c", mode="read")
         assert row == {"d": dt.date(2021, 1, 5), "c": 1000.5}
+
+
+def test_server_has_apoc_and_gds(neo4j_config):
+    with QueryRunner(neo4j_config) as q:
+        (row,) = q.run("RETURN apoc.version() AS apoc, gds.version() AS gds", mode="read")
+    assert row["apoc"].startswith("5.26") and row["gds"].startswith("2.13")

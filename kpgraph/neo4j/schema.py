@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ..contract import Table, contract
 
-__all__ = ["schema_statements", "create_statement", "row_columns"]
+__all__ = ["schema_statements", "create_statement", "row_columns", "count_statements",
+           "read_statement"]
 
 
 def _ident(name: str) -> str:
@@ -77,3 +78,20 @@ def create_statement(table: Table, extras: bool = False) -> str:
                      f"CREATE {pattern} }}")
     lines.append("RETURN count(n) AS created")
     return "\n".join(lines)
+
+
+def count_statements() -> tuple[dict[str, str], dict[str, str]]:
+    """One count query per contract label and per relationship type (the count store
+    answers them without a scan)."""
+    c = contract()
+    nodes = {t.label: f"MATCH (n:{_ident(t.label)}) RETURN count(n) AS n"
+             for t in c.tables.values()}
+    rels = {r.type: f"MATCH ()-[r:{_ident(r.type)}]->() RETURN count(r) AS n"
+            for r in c.relationships}
+    return nodes, rels
+
+
+def read_statement(table: Table) -> str:
+    """Every node of a table with all its properties, in key order."""
+    label, key = _ident(table.label), _ident(table.key_property)
+    return f"MATCH (n:{label}) RETURN n {{.*}} AS n ORDER BY n.{key}"

@@ -22,7 +22,13 @@ from ..errors import BackendError
 from ..graph import GraphModel
 from .config import Neo4jConfig
 from .runner import QueryRunner
-from .schema import create_statement, row_columns, schema_statements
+from .schema import (
+    count_statements,
+    create_statement,
+    read_statement,
+    row_columns,
+    schema_statements,
+)
 
 __all__ = ["Neo4jStore", "DEFAULT_BATCH_SIZE"]
 
@@ -147,23 +153,19 @@ class Neo4jStore:
     # -- reading ------------------------------------------------------------------------
     def counts(self) -> dict[str, dict[str, int]]:
         """Nodes per contract label and relationships per contract type (count store)."""
-        c = contract()
-        nodes, rels = {}, {}
-        for t in c.tables.values():
-            q = f"MATCH (n:{t.label}) RETURN count(n) AS n"
-            nodes[t.label] = self.runner.run(q, mode="read")[0]["n"]
-        for r in c.relationships:
-            q = f"MATCH ()-[r:{r.type}]->() RETURN count(r) AS n"
-            rels[r.type] = self.runner.run(q, mode="read")[0]["n"]
-        return {"nodes": nodes, "relationships": rels}
+        node_q, rel_q = count_statements()
+        return {
+            "nodes": {k: self.runner.run(q, mode="read")[0]["n"] for k, q in node_q.items()},
+            "relationships": {k: self.runner.run(q, mode="read")[0]["n"]
+                              for k, q in rel_q.items()},
+        }
 
     def read_frames(self) -> dict[str, pd.DataFrame]:
         """Every contract table, read back from the nodes' properties and typed again."""
         frames = {}
         for name, t in contract().tables.items():
             cols = row_columns(t)
-            q = f"MATCH (n:{t.label}) RETURN n {{.*}} AS n ORDER BY n.{t.key_property}"
-            data = [r["n"] for r in self.runner.run(q, mode="read")]
+            data = [r["n"] for r in self.runner.run(read_statement(t), mode="read")]
             frame = pd.DataFrame(data, columns=None if data else cols)
             for c in cols:
                 if c not in frame.columns:
