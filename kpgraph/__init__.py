@@ -11,6 +11,7 @@ from .api import (  # noqa: E402
     info,
     load,
     open_graph,
+    run_cypher,
     run_query,
     synth,
     validate,
@@ -26,7 +27,8 @@ from .errors import (  # noqa: E402
 from .graph import GraphModel  # noqa: E402
 
 __all__ = [
-    "__version__", "BACKENDS", "bulk_export", "info", "load", "open_graph", "run_query",
+    "__version__", "BACKENDS", "bulk_export", "info", "load", "open_graph", "run_cypher",
+    "run_query",
     "synth", "validate",
     "GraphModel", "KpgraphError", "InvalidDataError", "UsageError",
     "BackendUnavailableError", "BackendError", "Violation",

@@ -18,7 +18,7 @@ from .stores.embedded import open_embedded
 from .validate import DEFAULT_MAX_ERRORS, Dataset, read_dataset
 
 __all__ = ["BACKENDS", "validate", "open_graph", "load", "info", "synth", "run_query",
-           "bulk_export"]
+           "bulk_export", "run_cypher"]
 
 BACKENDS = ("embedded", "neo4j")
 Progress = Callable[[str, int, int], None]  # (table, rows done, rows in table)
@@ -129,3 +129,12 @@ def bulk_export(path: Path | str, out: Path | str, database: str = "neo4j",
     plan = write_import_files(dataset.frames, out)
     return plan, import_command(plan, database=database, folder=folder,
                                 neo4j_admin=neo4j_admin)
+
+
+def run_cypher(text: str, params: dict | None = None, write: bool = False,
+               neo4j=None) -> list[dict]:
+    """Ad-hoc Cypher on Neo4j: a read transaction unless ``write`` is set."""
+    from .neo4j.store import Neo4jStore
+
+    with Neo4jStore.connect(neo4j) as store:
+        return store.runner.run(text, params or {}, mode="write" if write else "read")

@@ -222,6 +222,37 @@ def query_run(name, data, params, backend, neo4j, fmt):
     _emit(api.run_query(name, given, path=data, backend=backend, neo4j=neo4j), fmt)
 
 
+@main.command("cypher")
+@click.argument("text")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter; the value is read as JSON when it parses (2021, 1.5, "
+                   "[\"a\"], null), else as text. Use date($d) in the query for dates.")
+@click.option("--write", is_flag=True,
+              help="Run in a write transaction (default: read, so nothing can change).")
+@click.option("--ask-password", is_flag=True,
+              help="Prompt for the Neo4j password instead of reading NEO4J_PASSWORD.")
+@output_options
+@handle_errors
+def cypher_cmd(text, params, write, ask_password, fmt):
+    """Run ad-hoc Cypher TEXT on Neo4j (read-only unless --write)."""
+    import json
+
+    from .neo4j.config import Neo4jConfig
+
+    def value(v: str):
+        try:
+            return json.loads(v)
+        except ValueError:
+            return v
+
+    given = {k: value(v) for k, v in map(_param, params)}
+    password = (click.prompt("Neo4j password", hide_input=True, err=True)
+                if ask_password else None)
+    rows = api.run_cypher(text, given, write=write,
+                          neo4j=Neo4jConfig.from_env(password=password))
+    _emit(rows, fmt)
+
+
 @main.command("contract")
 def contract_cmd():
     """Print the data contract (tables, columns, rules, graph model) as Markdown."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import signal
 import subprocess
 import sys
@@ -18,7 +17,6 @@ from kpgraph.errors import BackendError, BackendUnavailableError
 from kpgraph.neo4j.config import Neo4jConfig
 from kpgraph.neo4j.runner import QueryRunner
 from kpgraph.neo4j.store import Neo4jStore
-from kpgraph.queries import pack
 
 from .neo4j_server.proxy import CuttableProxy
 from .neo4j_server.server import free_port
@@ -205,71 +203,16 @@ def test_config_repr_hides_password():
 
 
 # -- the two backends agree on the demo dataset ------------------------------------------
-@pytest.fixture(scope="module")
-def demo_in_neo4j(neo4j_server):
-    from .neo4j_server.fixture import wipe
+def test_demo_counts_agree(neo4j_server):
+    from .neo4j_server.fixture import load_once
 
-    wipe(neo4j_server)
+    load_once(neo4j_server, DEMO)
     cfg = Neo4jConfig(uri=neo4j_server.uri, user=neo4j_server.user,
                       password=neo4j_server.password)
-    counts = kpgraph.load(DEMO, backend="neo4j", neo4j=cfg)
-    return cfg, counts
-
-
-def test_demo_counts_agree(demo_in_neo4j):
-    _cfg, counts = demo_in_neo4j
+    with Neo4jStore.connect(cfg) as store:
+        counts = store.counts()
     assert counts == kpgraph.info(DEMO)
     assert counts["nodes"]["Shipment"] > 19_000
-
-
-def _normalise(rows: list[dict]) -> list[tuple]:
-    """The documented comparison: dates as ISO text, floats to 6 significant decimals,
-    then rows sorted (ties in the queries' own ORDER BY are broken the same way)."""
-    def norm(v):
-        if isinstance(v, (dt.date, dt.datetime)):
-            return v.isoformat()[:10]
-        if isinstance(v, float):
-            return None if math.isnan(v) else round(v, 6)
-        return v
-
-    return sorted((tuple((k, norm(v)) for k, v in sorted(r.items())) for r in rows),
-                  key=repr)
-
-
-def _examples(g) -> dict[str, list[dict]]:
-    """Parameters for each query of the pack that hit real rows of the demo data."""
-    s = g.shipments
-    busy = s["exporter_id"].value_counts().index[0]
-    reused = s["certificate_id"].value_counts().index[0]
-    country = g.companies.set_index("company_id")["country"]
-    pair = (s.assign(a=s["exporter_id"].map(country), b=s["importer_id"].map(country),
-                     y=s["shipped_on"].dt.year)
-            .groupby(["a", "b", "y"]).size().sort_values().index[-1])
-    return {
-        "company_shipments": [{"company_id": busy},
-                              {"company_id": busy, "since": "2021-01-01",
-                               "until": "2021-06-30"},
-                              {"company_id": "no-such-company"}],
-        "certificate_trail": [{"certificate_id": reused},
-                              {"certificate_id": "KP-none"}],
-        "country_trade_totals": [{"from_country": pair[0], "to_country": pair[1],
-                                  "year": int(pair[2])}],
-    }
-
-
-@pytest.mark.parametrize("name", sorted(pack()))
-def test_every_canned_query_has_an_equal_embedded_twin(demo_in_neo4j, name):
-    cfg, _ = demo_in_neo4j
-    g = kpgraph.open_graph(DEMO)
-    examples = _examples(g)
-    assert name in examples, f"no differential example for {name}"
-    for params in examples[name]:
-        local = kpgraph.run_query(name, params, path=DEMO)
-        remote = kpgraph.run_query(name, params, backend="neo4j", neo4j=cfg)
-        assert _normalise(local) == _normalise(remote), params
-    assert any(kpgraph.run_query(name, p, path=DEMO) for p in examples[name])
-
-
 
 
 def test_bulk_import_builds_the_same_graph(tmp_path, cli):

@@ -10,9 +10,11 @@ unchanged in Neo4j Browser (after ``:param`` lines) and in cypher-shell.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -61,9 +63,12 @@ def _parse(filename: str, text: str) -> CannedQuery:
         if not line.startswith("//"):
             break
         header.append(line[3:] if line.startswith("// ") else line[2:])
-    meta = yaml.safe_load("".join(header)) or {}
-    cypher = "".join(lines[len(header):]).strip()
     where = f"cypher/{filename}"
+    try:
+        meta = yaml.safe_load("".join(header)) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{where}: header is not valid YAML: {exc}") from None
+    cypher = "".join(lines[len(header):]).strip()
     for key in ("name", "description", "returns"):
         if key not in meta:
             raise ValueError(f"{where}: header lacks {key!r}")
@@ -87,15 +92,27 @@ def _parse(filename: str, text: str) -> CannedQuery:
     )
 
 
-@lru_cache(maxsize=1)
+QUERY_PATH_ENV = "KPGRAPH_QUERY_PATH"
+
+
 def pack() -> dict[str, CannedQuery]:
-    """Every query of the pack, by name (parsed once)."""
-    root = resources.files("kpgraph").joinpath("cypher")
-    out = {}
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".cypher"):
-            q = _parse(entry.name, entry.read_text("utf-8"))
-            out[q.name] = q
+    """Every query of the pack, by name: kpgraph's own, then those in the folders that
+    ``KPGRAPH_QUERY_PATH`` lists (a team's own vetted queries, in the same format)."""
+    return _pack(os.environ.get(QUERY_PATH_ENV, ""))
+
+
+@lru_cache(maxsize=8)
+def _pack(extra: str) -> dict[str, CannedQuery]:
+    roots = [resources.files("kpgraph").joinpath("cypher")]
+    roots += [Path(p) for p in extra.split(os.pathsep) if p]
+    out: dict[str, CannedQuery] = {}
+    for root in roots:
+        for entry in sorted(root.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".cypher"):
+                q = _parse(entry.name, entry.read_text("utf-8"))
+                if q.name in out:
+                    raise UsageError(f"{root}: query {q.name!r} is defined twice")
+                out[q.name] = q
     return out
 
 

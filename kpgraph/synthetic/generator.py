@@ -212,7 +212,7 @@ def _legit(s: Synth, n_target: int) -> None:
     mean_len = sum(len(t) * p for t, p in templates)
     # Draw more lots than needed: those from blocked origins are dropped below, and the
     # rest are cut where their legs reach the target.
-    n_lots = max(1, int(np.ceil(n_target / mean_len * 1.6)))
+    n_lots = max(1, int(np.ceil(n_target / mean_len * 2.5)))
     probs = np.array([p for _, p in templates])
     kind = rng.choice(len(templates), size=n_lots, p=probs / probs.sum())
     miners = s.pools["miner"]
@@ -223,7 +223,10 @@ def _legit(s: Synth, n_target: int) -> None:
     sigma = rng.uniform(0.15, 0.35)
     ppc0 = price * rng.lognormal(0.0, sigma, size=n_lots)
     window = s.end - s.start
-    day0 = s.start + rng.integers(0, max(1, window - 100), size=n_lots)
+    # Lots run across both edges of the window: the data is a cut of ongoing trade, so
+    # some chains start before it, some legs fall after it, and the newest certificates
+    # are not yet confirmed.
+    day0 = s.start - 90 + rng.integers(0, window + 80, size=n_lots)
     carats0 = rng.lognormal(rng.uniform(6.0, 7.0), 1.1, size=n_lots) + 5
     hub_p = _activity(rng, len(s.pools["hub"]))
     pol_p = _activity(rng, len(s.pools["polisher"]))
@@ -241,7 +244,8 @@ def _legit(s: Synth, n_target: int) -> None:
             blocked |= (origin == iso3) & (day0 < _day(since))
     keep = ~blocked
     legs = np.array([len(t) for t, _ in templates])[kind]
-    enough = np.cumsum(np.where(keep, legs, 0)) <= n_target
+    # about 7 % of legs fall outside the window and are cut below
+    enough = np.cumsum(np.where(keep, legs, 0)) <= n_target * 1.075
     keep &= enough
     kind, miner, origin, ppc0, day0, carats0 = (x[keep] for x in
                                                 (kind, miner, origin, ppc0, day0, carats0))
@@ -296,7 +300,9 @@ def _legit(s: Synth, n_target: int) -> None:
                     from_hub = np.isin(prev, s.pools["hub"])
                     mixed = from_hub & (rng.random(n) < p_mixed)
                     declared = np.where(mixed | (declared == "MIXED"), "MIXED", declared)
-            s.add_shipments(prev, imp, day, carats, carats * ppc, hs, declared.copy())
+            inside = (day >= s.start) & (day <= s.end)
+            s.add_shipments(prev[inside], imp[inside], day[inside], carats[inside],
+                            (carats * ppc)[inside], hs[inside], declared[inside])
             day_in = day + rng.integers(2, 8, size=n)  # arrival
             day = day_in + rng.integers(3, 35, size=n)
             prev_prev, prev = prev, imp
@@ -473,6 +479,9 @@ def _ledgers(s: Synth, comp_id: np.ndarray) -> pd.DataFrame:
     open_by = dict(zip(sorted(g["c"].unique()), opening))
     flow = g["rough_in"] - g["processed"] - g["rough_out"]
     g["closing"] = flow.groupby(g["c"]).cumsum() + g["c"].map(open_by)
+    # The ledger covers the data window; stock carries over from the months before it.
+    first, last = _month(np.array([s.start])), _month(np.array([s.end]))
+    g = g[(g["m"] >= first[0]) & (g["m"] <= last[0])]
     return pd.DataFrame({
         "company_id": comp_id[g["c"].to_numpy()],
         "month": g["m"].to_numpy(),

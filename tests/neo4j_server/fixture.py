@@ -38,9 +38,25 @@ def neo4j_server():
         ctx.__exit__(None, None, None)
 
 
+_LOADED: dict[str, str | None] = {"path": None}
+
+
+def load_once(srv, path) -> None:
+    """Make the server hold exactly the dataset at ``path`` (reloading only if needed)."""
+    import kpgraph
+
+    if _LOADED["path"] == str(path):
+        return
+    wipe(srv)
+    cfg = Neo4jConfig(uri=srv.uri, user=srv.user, password=srv.password)
+    kpgraph.load(path, backend="neo4j", neo4j=cfg)
+    _LOADED["path"] = str(path)
+
+
 def wipe(srv) -> None:
     from neo4j import GraphDatabase
 
+    _LOADED["path"] = None
     with GraphDatabase.driver(srv.uri, auth=(srv.user, srv.password)) as driver:
         with driver.session(database="neo4j") as s:
             s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
