@@ -15,6 +15,7 @@ from .api import (  # noqa: E402
     run_query,
     synth,
     validate,
+    view,
 )
 from .errors import (  # noqa: E402
     BackendError,
@@ -29,7 +30,7 @@ from .graph import GraphModel  # noqa: E402
 __all__ = [
     "__version__", "BACKENDS", "bulk_export", "info", "load", "open_graph", "run_cypher",
     "run_query",
-    "synth", "validate",
+    "synth", "validate", "view",
     "GraphModel", "KpgraphError", "InvalidDataError", "UsageError",
     "BackendUnavailableError", "BackendError", "Violation",
 ]

@@ -18,7 +18,7 @@ from .stores.embedded import open_embedded
 from .validate import DEFAULT_MAX_ERRORS, Dataset, read_dataset
 
 __all__ = ["BACKENDS", "validate", "open_graph", "load", "info", "synth", "run_query",
-           "bulk_export", "run_cypher"]
+           "bulk_export", "run_cypher", "view"]
 
 BACKENDS = ("embedded", "neo4j")
 Progress = Callable[[str, int, int], None]  # (table, rows done, rows in table)
@@ -138,3 +138,22 @@ def run_cypher(text: str, params: dict | None = None, write: bool = False,
 
     with Neo4jStore.connect(neo4j) as store:
         return store.runner.run(text, params or {}, mode="write" if write else "read")
+
+
+def view(out: Path | str, path: Path | str | None = None, around: str | None = None,
+         hops: int = 2, country: str | None = None, since=None, until=None,
+         max_nodes: int = 2000, backend: str = "embedded", neo4j=None) -> dict:
+    """Write an interactive, self-contained HTML view of part of the trade network.
+
+    Exactly one of ``around`` (a company, with ``hops``) or ``country`` (an ISO3 code)
+    chooses the part; ``since``/``until`` bound the shipments. Returns the view data.
+    """
+    from .render.view import write_view
+    from .selection import around_company, country_view
+
+    if (around is None) == (country is None):
+        raise UsageError("choose one view: --around COMPANY or --country ISO3")
+    g = open_graph(path, backend=backend, neo4j=neo4j)
+    sub = (around_company(g, around, hops=hops, since=since, until=until) if around
+           else country_view(g, country, since=since, until=until))
+    return write_view(g, sub, out, max_nodes=max_nodes)

@@ -151,6 +151,31 @@ def synth(out, shipments, seed):
     click.echo(f"{out}: {len(truth['schemes'])} planted schemes (seed {seed})")
 
 
+@main.command("view")
+@click.argument("data", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.option("--around", metavar="COMPANY", help="Centre the view on this company id.")
+@click.option("--hops", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Trade hops around the company.")
+@click.option("--country", metavar="ISO3",
+              help="Show a country's companies and their direct trade partners.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="First shipping day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Last shipping day (YYYY-MM-DD).")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Refuse a bigger view (and say how to narrow it).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="The HTML file to write.")
+@backend_options
+@handle_errors
+def view(data, around, hops, country, since, until, max_nodes, out, backend, neo4j):
+    """Write an interactive network view (one offline HTML file) of part of DATA."""
+    result = api.view(out, path=data, around=around, hops=hops, country=country,
+                      since=since, until=until, max_nodes=max_nodes, backend=backend,
+                      neo4j=neo4j)
+    click.echo(f"{out}: {len(result['nodes'])} companies, {len(result['edges'])} trade links")
+
+
 @main.command("bulk-export")
 @click.argument("data", type=click.Path(file_okay=False, path_type=str))
 @click.argument("out", type=click.Path(file_okay=False, path_type=str))

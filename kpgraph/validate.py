@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .contract import Column, Table, contract
 from .errors import InvalidDataError, UsageError, Violation
@@ -177,6 +179,17 @@ def _check_table(table: Table, raw: RawTable, errs: _Collector) -> dict[str, pd.
     return values
 
 
+def _isin(s: pd.Series, values) -> np.ndarray:
+    """``s.isin(values)`` as a bool array, computed by Arrow: pandas' own ``isin`` on
+    Arrow strings builds a Python list of the values, which costs seconds at a million."""
+    arr = pa.array(s.astype("str"), type=pa.string(), from_pandas=True)
+    value_set = pa.array(pd.Series(list(values) if not isinstance(values, pd.Series)
+                                   else values, dtype="str"),
+                         type=pa.string(), from_pandas=True)
+    return pc.fill_null(pc.is_in(arr, value_set=value_set), False).to_numpy(
+        zero_copy_only=False)
+
+
 def _dtype(col: Column) -> str:
     return {"decimal": "float64", "integer": "Int64", "date": "datetime64[s]",
             "bool": "boolean"}.get(col.type, "str")
@@ -214,7 +227,7 @@ def _parse(col: Column, s: pd.Series, empty: np.ndarray, raw: RawTable,
             errs.add_rows(raw, rows, cname, [
                 f"{cname}: {arr[r]:g} must be {word} {bound:g}" for r in rows[:errs.limit]])
         if col.values:
-            rows = np.flatnonzero(good & ~s.isin(col.values).to_numpy(dtype=bool))
+            rows = np.flatnonzero(good & ~_isin(s, col.values))
             errs.add_rows(raw, rows, cname,
                           f"{cname}: must be one of {', '.join(col.values)} or empty")
         if t == "integer":
@@ -230,8 +243,8 @@ def _parse(col: Column, s: pd.Series, empty: np.ndarray, raw: RawTable,
         return parsed.astype("datetime64[s]") if t == "date" else s.where(~empty, pd.NA)
     if t == "bool":
         low = s.str.lower()
-        is_true = low.isin(_TRUE).to_numpy(dtype=bool)
-        is_false = low.isin(_FALSE).to_numpy(dtype=bool)
+        is_true = _isin(low, _TRUE)
+        is_false = _isin(low, _FALSE)
         bad = ~empty & ~is_true & ~is_false
         _bad_values(raw, errs, cname, s, np.flatnonzero(bad), "true or false")
         out = pd.Series(pd.array([pd.NA] * len(s), dtype="boolean"), index=s.index)
@@ -239,7 +252,7 @@ def _parse(col: Column, s: pd.Series, empty: np.ndarray, raw: RawTable,
         out[is_false] = False
         return out
     if t == "enum":
-        bad = ~empty & ~s.isin(col.values).to_numpy(dtype=bool)
+        bad = ~empty & ~_isin(s, col.values)
         _bad_values(raw, errs, cname, s, np.flatnonzero(bad),
                     f"one of {', '.join(col.values)}")
     if col.pattern:
@@ -282,14 +295,14 @@ def _check_references(table: Table, raws: dict[str, RawTable], cols: dict[str, p
         if rtable not in parsed:
             if rtable in raws:
                 continue  # unreadable: reported already, and every row would repeat it
-            rows = np.flatnonzero(present & ~s.isin(col.also).to_numpy(dtype=bool))
+            rows = np.flatnonzero(present & ~_isin(s, col.also))
             if rows.size:
                 errs.add_rows(raw, rows[:1], cname,
                               f"{cname}: {rows.size} value(s) refer to {target_file}, "
                               "which is missing")
             continue
         targets = parsed[rtable][rcol].dropna()
-        known = s.isin(targets).to_numpy(dtype=bool) | s.isin(col.also).to_numpy(dtype=bool)
+        known = _isin(s, targets) | _isin(s, col.also)
         rows = np.flatnonzero(present & ~known)
         errs.add_rows(raw, rows, cname, [
             f"{cname}: unknown {'code' if col.type == 'code' else 'id'} {v!r} "
@@ -300,7 +313,7 @@ def _check_references(table: Table, raws: dict[str, RawTable], cols: dict[str, p
                 if wcol not in raws[rtable].columns:
                     continue  # already reported as a missing column
                 role = s.map(target_frame[wcol])
-                rows = np.flatnonzero(present & known & ~role.isin(allowed).to_numpy(dtype=bool))
+                rows = np.flatnonzero(present & known & ~_isin(role, allowed))
                 errs.add_rows(raw, rows, cname, [
                     f"{cname}: {v!r} has {wcol} {r!r}; must be one of {', '.join(allowed)}"
                     for v, r in zip(s.iloc[rows[: errs.limit]], role.iloc[rows[: errs.limit]])])

@@ -1,0 +1,1 @@
+"""Renderers: interactive views (and, later, the investigation report)."""

@@ -1,0 +1,162 @@
+"""Interactive views, checked in a real headless Chromium."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import kpgraph
+from kpgraph.selection import around_company, country_view
+
+from .browser import chromium, open_page  # noqa: F401  (fixtures)
+
+HAND = Path(__file__).parent / "corpus" / "queries"
+PAYLOADS = [
+    "<img src=x onerror=\"window.__xss=1\">",
+    "</script><script>window.__xss=2</script>",
+    "\"><svg onload=window.__xss=3>",
+    "{{VIS_JS}}<b>bold</b>&amp;",
+    "javascript:window.__xss=4",
+]
+
+
+def _pairs(sub) -> int:
+    return len(sub.shipments[["exporter_id", "importer_id"]].drop_duplicates())
+
+
+def test_view_counts_match_the_subgraph(tmp_path, open_page):  # noqa: F811
+    out = tmp_path / "v.html"
+    r = kpgraph.view(out, path=HAND, around="T1", hops=1)
+    sub = around_company(kpgraph.open_graph(HAND), "T1", hops=1)
+    assert len(r["nodes"]) == len(sub.companies) == 4  # T1 and its partners M1, C1, P1
+    opened = open_page(out)
+    counts = opened.page.evaluate("[window.kpgraphView.nodes, window.kpgraphView.edges]")
+    assert counts == [len(sub.companies), _pairs(sub)]
+    assert opened.errors == [] and opened.requests == [] and opened.dialogs == []
+
+
+def test_canvas_is_drawn(tmp_path, open_page):  # noqa: F811
+    out = tmp_path / "v.html"
+    kpgraph.view(out, path=HAND, country="ARE")
+    opened = open_page(out)
+    inked = opened.page.evaluate("""() => {
+        const c = document.querySelector('#network canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4)
+            if (d[i + 3] > 0 && (d[i] < 200 || d[i + 1] < 200)) n++;
+        return n;
+    }""")
+    assert inked > 500
+    assert opened.errors == []
+
+
+def _hostile_dataset(tmp_path: Path) -> Path:
+    """The hand-made dataset with a payload in every text field."""
+    out = tmp_path / "hostile"
+    shutil.copytree(HAND, out)
+    comp = pd.read_csv(out / "companies.csv", dtype=str, keep_default_na=False)
+    for i, col in enumerate(("name", "free_zone", "registration_no", "address")):
+        comp[col] = [PAYLOADS[(i + j) % len(PAYLOADS)] + f" {j}" if v or col == "name" else v
+                     for j, v in enumerate(comp[col])]
+    comp.to_csv(out / "companies.csv", index=False)
+    countries = pd.read_csv(out / "countries.csv", dtype=str, keep_default_na=False)
+    countries["name"] = [p + c for p, c in zip(PAYLOADS * 3, countries["name"])]
+    countries.to_csv(out / "countries.csv", index=False)
+    status = pd.read_csv(out / "kp_status.csv", dtype=str, keep_default_na=False)
+    status["note"] = PAYLOADS[0]
+    status.to_csv(out / "kp_status.csv", index=False)
+    kpgraph.validate(out)
+    return out
+
+
+@pytest.mark.parametrize("how", [{"around": "T1", "hops": 3}, {"country": "ARE"}])
+def test_xss_payloads_stay_inert(tmp_path, open_page, how):  # noqa: F811
+    data = _hostile_dataset(tmp_path)
+    out = tmp_path / "x.html"
+    kpgraph.view(out, path=data, **how)
+    html = out.read_text("utf-8")
+    assert "<img src=x" not in html and "</script><script>window" not in html
+    opened = open_page(out)
+    page = opened.page
+    # hover every node so that every tooltip is built and shown
+    ids = page.evaluate("window.kpgraphView.network.body.data.nodes.getIds()")
+    shown = []
+    for node_id in ids:
+        pos = page.evaluate(
+            "(id) => { const n = window.kpgraphView.network;"
+            " return n.canvasToDOM(n.getPositions([id])[id]); }", node_id)
+        box = page.locator("#network").bounding_box()
+        page.mouse.move(box["x"] + pos["x"], box["y"] + pos["y"])
+        page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5000)
+        shown.append(page.locator("div.vis-tooltip").inner_text())
+        page.mouse.move(1, 1)
+    assert page.evaluate("window.__xss === undefined")
+    assert opened.dialogs == [] and opened.requests == [] and opened.errors == []
+    text = "\n".join(shown)
+    assert PAYLOADS[0] in text  # shown as text, not run as HTML
+    assert page.locator("#network img, #network svg, #legend img").count() == 0
+
+
+def test_big_views_are_refused_with_advice(cli):
+    r = cli("view", str(HAND), "--around", "T1", "--hops", "3", "--max-nodes", "3",
+            "--out", "/tmp/never.html")
+    assert r.exit_code == 2
+    assert "--max-nodes" in r.stderr and "narrow" in r.stderr
+    assert not Path("/tmp/never.html").exists()
+
+
+def test_view_options_are_checked(cli, tmp_path):
+    out = str(tmp_path / "v.html")
+    assert cli("view", str(HAND), "--out", out).exit_code == 2
+    assert cli("view", str(HAND), "--around", "T1", "--country", "ARE", "--out",
+               out).exit_code == 2
+    r = cli("view", str(HAND), "--around", "nobody", "--out", out)
+    assert r.exit_code == 2 and "no company" in r.stderr
+
+
+def test_same_view_same_bytes(tmp_path):
+    kpgraph.view(tmp_path / "a.html", path=HAND, around="P1")
+    kpgraph.view(tmp_path / "b.html", path=HAND, around="P1")
+    assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+
+
+def test_country_view_selects_partners():
+    sub = country_view(kpgraph.open_graph(HAND), "ARE")
+    assert set(sub.companies["company_id"]) == {"T1", "T2", "M1", "C1", "P1", "B1", "J1"}
+
+
+def test_status_and_missing_certificate_colour_edges():
+    from kpgraph.render.view import EDGE_COLOURS, view_data
+
+    g = kpgraph.open_graph(HAND)
+    data = view_data(g, around_company(g, "T1", hops=1))
+    by_pair = {(e["from"], e["to"]): e for e in data["edges"]}
+    assert by_pair[("C1", "T1")]["flag"] == "status"  # CAF suspended on 2014-06-01
+    assert by_pair[("C1", "T1")]["colour"] == EDGE_COLOURS["status"]
+    assert by_pair[("M1", "T1")]["flag"] == "none"
+    data = view_data(g, around_company(g, "T2", hops=1))
+    pairs = {(e["from"], e["to"]): e["flag"] for e in data["edges"]}
+    assert pairs[("J1", "T2")] == "status"  # SSD was never a participant
+
+
+@pytest.fixture(scope="module")
+def big_dataset(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("big") / "d"
+    kpgraph.synth(out, shipments=50_000, seed=5)
+    return out
+
+
+def test_a_2000_node_view_settles(big_dataset, tmp_path, open_page):  # noqa: F811
+    g = kpgraph.open_graph(big_dataset)
+    hub = g.shipments["importer_id"].value_counts().index[0]
+    out = tmp_path / "big.html"
+    data = kpgraph.view(out, path=big_dataset, around=hub, hops=3, max_nodes=3000)
+    assert len(data["nodes"]) >= 2000
+    opened = open_page(out)  # waits until the layout has settled
+    settle = opened.page.evaluate("window.kpgraphView.settleMs")
+    assert settle is not None and settle > 0
+    assert opened.errors == []
