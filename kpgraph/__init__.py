@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 from .api import (  # noqa: E402
     BACKENDS,
     bulk_export,
+    export,
     info,
     load,
     open_graph,
@@ -15,11 +16,13 @@ from .api import (  # noqa: E402
     run_query,
     synth,
     validate,
+    verify,
     view,
 )
 from .errors import (  # noqa: E402
     BackendError,
     BackendUnavailableError,
+    IntegrityError,
     InvalidDataError,
     KpgraphError,
     UsageError,
@@ -30,7 +33,7 @@ from .graph import GraphModel  # noqa: E402
 __all__ = [
     "__version__", "BACKENDS", "bulk_export", "info", "load", "open_graph", "run_cypher",
     "run_query",
-    "synth", "validate", "view",
-    "GraphModel", "KpgraphError", "InvalidDataError", "UsageError",
+    "synth", "validate", "view", "export", "verify",
+    "GraphModel", "KpgraphError", "InvalidDataError", "UsageError", "IntegrityError",
     "BackendUnavailableError", "BackendError", "Violation",
 ]

@@ -18,7 +18,7 @@ from .stores.embedded import open_embedded
 from .validate import DEFAULT_MAX_ERRORS, Dataset, read_dataset
 
 __all__ = ["BACKENDS", "validate", "open_graph", "load", "info", "synth", "run_query",
-           "bulk_export", "run_cypher", "view"]
+           "bulk_export", "run_cypher", "view", "export", "verify"]
 
 BACKENDS = ("embedded", "neo4j")
 Progress = Callable[[str, int, int], None]  # (table, rows done, rows in table)
@@ -157,3 +157,64 @@ def view(out: Path | str, path: Path | str | None = None, around: str | None = N
     sub = (around_company(g, around, hops=hops, since=since, until=until) if around
            else country_view(g, country, since=since, until=until))
     return write_view(g, sub, out, max_nodes=max_nodes)
+
+
+def export(out: Path | str, path: Path | str | None = None, around: str | None = None,
+           hops: int = 2, query: str | None = None, params: dict | None = None,
+           since=None, until=None, formats=None, backend: str = "embedded", neo4j=None,
+           command: str | None = None) -> dict:
+    """Export a selection as an evidence bundle (a folder, or ``FILE.zip``); return its
+    manifest. The selection is ``around`` a company (with ``hops``) or the entities that a
+    canned ``query`` returns (the companies and shipments whose ids appear in its rows; the
+    certificates and countries those name come with them)."""
+    from .evidence.bundle import FORMATS, bundle_time, source_fingerprint, write_bundle
+    from .evidence.graph import evidence_graph
+    from .queries import coerce_params, get
+    from .render.view import view_data
+    from .selection import Subgraph, around_company
+
+    formats = list(formats or FORMATS)
+    g = open_graph(path, backend=backend, neo4j=neo4j)
+    selection: dict = {"command": command or "", "since": _iso(since), "until": _iso(until)}
+    if around is not None and query is None:
+        sub = around_company(g, around, hops=hops, since=since, until=until)
+        companies, shipments = set(sub.companies["company_id"]), sub.shipments
+        selection.update({"kind": "around", "company": around, "hops": hops})
+    elif query is not None and around is None:
+        q = get(query)
+        typed = coerce_params(q, params or {})
+        rows = run_query(query, params or {}, path=path, backend=backend, neo4j=neo4j)
+        values = {str(v) for r in rows for v in r.values() if isinstance(v, str)}
+        s = g.shipments_between(since, until)
+        shipments = s[s["shipment_id"].isin(values)]
+        companies = set(g.companies["company_id"]) & values
+        ids = companies | set(shipments["exporter_id"]) | set(shipments["importer_id"])
+        sub = Subgraph(title=f"query {query}", companies=g.companies[
+            g.companies["company_id"].isin(ids)], shipments=shipments, since=since,
+            until=until)
+        selection.update({"kind": "query", "query": query, "query_text": q.cypher,
+                          "params": {k: _iso(v) for k, v in typed.items()}})
+    else:
+        raise UsageError("choose one selection: --around COMPANY or --query NAME -p ...")
+    graph = evidence_graph(g, companies, shipments)
+    if backend == "embedded":
+        from .validate import find_files
+
+        source = {"backend": "embedded", "dataset": Path(path).name,
+                  **source_fingerprint(files=find_files(Path(path)))}
+    else:
+        source = {"backend": "neo4j", "database": neo4j.database if neo4j else "neo4j",
+                  **source_fingerprint(frames=g.frames)}
+    context = {"created": bundle_time(), "view": view_data(g, sub)}
+    return write_bundle(graph, out, formats, context, selection, source)
+
+
+def _iso(v):
+    return v.isoformat()[:10] if hasattr(v, "isoformat") else v
+
+
+def verify(path: Path | str):
+    """Check an evidence bundle against its manifest; return the report."""
+    from .evidence.bundle import verify_bundle
+
+    return verify_bundle(path)

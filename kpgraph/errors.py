@@ -4,6 +4,7 @@
 class                      exit  meaning
 =========================  ====  ===============================================
 InvalidDataError           1     the dataset breaks the data contract
+IntegrityError             1     an evidence bundle is altered, incomplete or not one
 UsageError                 2     the request itself is wrong (bad option, no such file)
 BackendUnavailableError    3     Neo4j cannot be reached, refuses the credentials,
                                  or has no such database
@@ -22,6 +23,7 @@ __all__ = [
     "BackendUnavailableError",
     "BackendError",
     "Violation",
+    "IntegrityError",
 ]
 
 
@@ -55,6 +57,12 @@ class InvalidDataError(KpgraphError):
         first = str(violations[0]) if violations else "invalid data"
         more = f" (and {self.total - 1} more)" if self.total > 1 else ""
         super().__init__(first + more)
+
+
+class IntegrityError(KpgraphError):
+    """An evidence bundle does not match its manifest (or has none)."""
+
+    exit_code = 1
 
 
 class UsageError(KpgraphError):

@@ -1,0 +1,1 @@
+"""Evidence bundles: a subgraph in several formats, with a manifest that proves integrity."""
