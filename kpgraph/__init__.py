@@ -9,6 +9,7 @@ from .api import (  # noqa: E402
     BACKENDS,
     bulk_export,
     export,
+    flags,
     info,
     load,
     open_graph,
@@ -33,7 +34,7 @@ from .graph import GraphModel  # noqa: E402
 __all__ = [
     "__version__", "BACKENDS", "bulk_export", "info", "load", "open_graph", "run_cypher",
     "run_query",
-    "synth", "validate", "view", "export", "verify",
+    "synth", "validate", "view", "export", "verify", "flags",
     "GraphModel", "KpgraphError", "InvalidDataError", "UsageError", "IntegrityError",
     "BackendUnavailableError", "BackendError", "Violation",
 ]

@@ -18,7 +18,7 @@ from .stores.embedded import open_embedded
 from .validate import DEFAULT_MAX_ERRORS, Dataset, read_dataset
 
 __all__ = ["BACKENDS", "validate", "open_graph", "load", "info", "synth", "run_query",
-           "bulk_export", "run_cypher", "view", "export", "verify"]
+           "bulk_export", "run_cypher", "view", "export", "verify", "flags"]
 
 BACKENDS = ("embedded", "neo4j")
 Progress = Callable[[str, int, int], None]  # (table, rows done, rows in table)
@@ -218,3 +218,12 @@ def verify(path: Path | str):
     from .evidence.bundle import verify_bundle
 
     return verify_bundle(path)
+
+
+def flags(path: Path | str | None = None, rules: list[str] | None = None, since=None,
+          until=None, backend: str = "embedded", neo4j=None) -> list:
+    """Run red-flag rules (all by default) and return their findings, most severe first."""
+    from .rules import run_rules
+
+    g = open_graph(path, backend=backend, neo4j=neo4j)
+    return run_rules(g, rules, since=since, until=until)

@@ -152,6 +152,39 @@ def synth(out, shipments, seed):
     click.echo(f"{out}: {len(truth['schemes'])} planted schemes (seed {seed})")
 
 
+@main.command("flags")
+@click.argument("data", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.option("--rule", "rules", multiple=True, metavar="ID",
+              help="Run only this rule (repeat for more); default: every rule.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="First shipping day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Last shipping day (YYYY-MM-DD).")
+@click.option("--list", "list_rules", is_flag=True, help="List the rules and exit.")
+@backend_options
+@output_options
+@handle_errors
+def flags_cmd(data, rules, since, until, list_rules, backend, neo4j, fmt):
+    """Run the red-flag rules on DATA and print their findings, most severe first.
+
+    JSON output is the data contract's findings format.
+    """
+    if list_rules:
+        from .rules import all_rules
+
+        _emit([{"rule": r.id, "typology": r.typology, "parameters": r.params,
+                "serves": r.serves} for r in all_rules().values()], fmt)
+        return
+    findings = api.flags(data, rules=list(rules) or None, since=since, until=until,
+                         backend=backend, neo4j=neo4j)
+    if fmt == "json":
+        _emit([f.as_dict() for f in findings], fmt)
+    else:
+        _emit([{"rule": f.rule, "typology": f.typology, "severity": f.severity,
+                "from": f.period["from"], "to": f.period["to"], "summary": f.summary}
+               for f in findings], fmt)
+
+
 @main.command("view")
 @click.argument("data", required=False, type=click.Path(file_okay=False, path_type=str))
 @click.option("--around", metavar="COMPANY", help="Centre the view on this company id.")

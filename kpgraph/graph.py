@@ -127,6 +127,12 @@ class GraphModel:
         self._network_cache[key] = g
         return g
 
+    def restricted(self, since=None, until=None) -> GraphModel:
+        """The same model with only the shipments of a period (other tables whole)."""
+        frames = dict(self.frames)
+        frames["shipments"] = self.shipments_between(since, until)
+        return GraphModel(frames, source=self.source)
+
     # -- slices ---------------------------------------------------------------------------
     def shipments_between(self, since=None, until=None) -> pd.DataFrame:
         s = self.shipments

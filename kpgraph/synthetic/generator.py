@@ -262,6 +262,7 @@ def _legit(s: Synth, n_target: int) -> None:
         org = origin[sel]
         declared = org.copy()
         day_in = day.copy()  # when the current holder received the parcel
+        alive = np.ones(n, dtype=bool)  # a lot stops at a leg that trade rules forbid
         for leg, role in enumerate(roles):
             if role == "local":
                 imp = np.empty(n, dtype=np.int64)
@@ -280,6 +281,8 @@ def _legit(s: Synth, n_target: int) -> None:
                 imp = s.pools["market"][rng.choice(len(mkt_p), size=n, p=mkt_p)]
             else:  # "back"
                 imp = prev_prev
+            # legitimate trade does not touch a country under a KP status on the day
+            alive &= ~(_restricted(s, country[prev], day) | _restricted(s, country[imp], day))
             polished = role in ("market", "back")
             if polished:
                 yld = rng.uniform(0.28, 0.45, size=n)
@@ -288,8 +291,9 @@ def _legit(s: Synth, n_target: int) -> None:
                 ppc = ppc * rng.uniform(1.15, 1.6, size=n) / yld
                 hs = np.full(n, "7102.39", dtype=object)
                 declared = country[prev]
-                s.ledger_lots.append({"company": prev, "in_day": day_in, "in_carats": rough_c,
-                                      "out_day": day, "out_carats": carats, "yield": yld})
+                s.ledger_lots.append({"company": prev[alive], "in_day": day_in[alive],
+                                      "in_carats": rough_c[alive], "out_day": day[alive],
+                                      "out_carats": carats[alive], "yield": yld[alive]})
             else:
                 if leg > 0:
                     carats = carats * rng.uniform(0.55, 1.0, size=n)
@@ -300,12 +304,25 @@ def _legit(s: Synth, n_target: int) -> None:
                     from_hub = np.isin(prev, s.pools["hub"])
                     mixed = from_hub & (rng.random(n) < p_mixed)
                     declared = np.where(mixed | (declared == "MIXED"), "MIXED", declared)
-            inside = (day >= s.start) & (day <= s.end)
+            inside = (day >= s.start) & (day <= s.end) & alive
             s.add_shipments(prev[inside], imp[inside], day[inside], carats[inside],
                             (carats * ppc)[inside], hs[inside], declared[inside])
             day_in = day + rng.integers(2, 8, size=n)  # arrival
             day = day_in + rng.integers(3, 35, size=n)
             prev_prev, prev = prev, imp
+
+
+def _restricted(s: Synth, iso3: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Whether each (country, day) falls in a KP status period or outside participation."""
+    out = np.zeros(len(day), dtype=bool)
+    for c, _st, a, b, _n in s.status:
+        out |= (iso3 == c) & (day >= a) & (day <= (s.end + 1 if b is None else b))
+    for c, since in s.members.items():
+        if since is None:
+            out |= iso3 == c
+        else:
+            out |= (iso3 == c) & (day < _day(since))
+    return out
 
 
 def generate(shipments: int = 20_000, seed: int = 7) -> Synth:

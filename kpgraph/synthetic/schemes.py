@@ -26,6 +26,15 @@ def _in_status(s: Synth, iso3: str, day: int) -> bool:
                                       .astype(int))
 
 
+def _clear(s: Synth, iso3: str, lo: int, hi: int) -> bool:
+    """A participant with no KP status period touching the days lo..hi."""
+    since = s.members.get(iso3)
+    if since is None or _in_status(s, iso3, lo):
+        return False
+    return not any(c == iso3 and a <= hi and (b is None or b >= lo)
+                   for c, _st, a, b, _n in s.status)
+
+
 def _pick(s: Synth, pool: np.ndarray) -> int:
     return int(pool[s.rng.integers(len(pool))])
 
@@ -77,7 +86,7 @@ def origin_laundering(s: Synth) -> None:
     """Rough from a suspended or non-participant country, certified as a neighbour's."""
     rng = s.rng
     x, lo, hi = _status_window(s)
-    neighbours = [n for n in W.NEIGHBOURS[x] if s.members.get(n) and not _in_status(s, n, lo)]
+    neighbours = [n for n in W.NEIGHBOURS[x] if _clear(s, n, lo, hi)]
     if not neighbours:
         return
     n = str(neighbours[rng.integers(len(neighbours))])

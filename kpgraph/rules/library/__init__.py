@@ -1,0 +1,1 @@
+"""The red-flag rules; each module registers its rules with ``kpgraph.rules.rule``."""
