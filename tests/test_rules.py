@@ -45,6 +45,14 @@ def test_hand_dataset_findings():
     assert sanctioned[("S5",)].period == {"from": "2014-06-01", "to": "2014-06-01"}
     assert "certificate_wrong_issuer" not in found
     assert "certificate_mismatch" not in found
+    # T1 "AE-2002" and T2 "AE2002" are one registration; B1 "12 Hoveniersstraat, Antwerp"
+    # and C1 "12 HOVENIERSSTRAAT ANTWERP" one address
+    shells = {tuple(f.entities["companies"]): f for f in found["shell_company"]}
+    assert set(shells) == {("T1", "T2"), ("B1", "C1")}
+    assert shells[("T1", "T2")].evidence["shared"] == "registration_no"
+    assert shells[("B1", "C1")].evidence["shared"] == "address"
+    # T1's rough inbound: S1 BWA 1000 ct, S5 CAF 120 ct; CAF alone is high-risk: 11 %
+    assert "mixed_origin_recertification" not in found
 
 
 def test_wrong_issuer_and_mismatch(base_copy):
@@ -113,3 +121,28 @@ def test_planted_schemes_are_found_on_unseen_seeds(tmp_path, seed):
                 and (set(f.entities["shipments"]) & set(s["shipments"])
                      or set(f.entities["certificates"]) & set(s["certificates"]))]
         assert hits, s
+
+
+def test_address_and_registration_normalising():
+    from kpgraph.rules.library.shells import normalise_address, normalise_registration
+
+    assert normalise_address("Office 12, 7 Harbour St.") == normalise_address(
+        "OFFICE 12  7 HARBOUR STREET")
+    assert normalise_address("Unit 12, Almas Tower") != normalise_address("Unit 99, Almas Tower")
+    assert normalise_registration("AE-123 45") == normalise_registration("ae12345") == "AE12345"
+
+
+def test_mixed_origin_recertification(base_copy):
+    """A new hub H1 takes three parcels of CAF rough and sends one MIXED parcel on."""
+    comp = base_copy / "companies.csv"
+    comp.write_text(comp.read_text() + "H1,Quick Hub FZE,ARE,trader,DMCC,AE-9,Unit 1,\n")
+    ships = base_copy / "shipments.csv"
+    ships.write_text(ships.read_text()
+                     + "X1,2021-01-02,C1,H1,100,15000,7102.31,,CAF\n"
+                     + "X2,2021-01-09,C1,H1,120,18000,7102.31,,CAF\n"
+                     + "X3,2021-01-20,C1,H1,80,12000,7102.31,,CAF\n"
+                     + "X4,2021-03-01,H1,P1,290,48000,7102.31,,MIXED\n")
+    (f,) = kpgraph.flags(base_copy, rules=["mixed_origin_recertification"])
+    assert f.entities["shipments"] == ["X1", "X2", "X3", "X4"]
+    assert f.evidence["high_risk_share"] == 1.0 and f.evidence["mixed_share"] == 1.0
+    assert f.evidence["origins"] == ["CAF"]
