@@ -3,12 +3,13 @@
     python bench/score_flags.py [--seeds 101,102,103,104,105] [--shipments 20000]
 
 For each seed, generates a dataset (bench/out/), runs every rule, and matches findings to
-the planted schemes. A finding matches a scheme when it shares a shipment or a certificate
-with it (or, for findings that name no shipment, a company), and the scheme's typology or
-its ``also`` list is the finding's typology. Recall: the share of planted schemes of a
-typology matched by at least one finding of that typology. Precision: the share of findings
-of a typology that match a scheme. Typologies no rule covers yet are not listed. Prints a
-Markdown table, summed over the seeds.
+the planted schemes. A finding matches a scheme when the scheme's typology (or its
+``also`` list) is the finding's, and they share a shipment or a certificate; for a
+company's books (polishing mass balance), when the finding names the scheme's company in
+an overlapping period. Recall: the share of planted schemes of a typology matched by at
+least one finding of that typology. Precision: the share of findings of a typology that
+match a scheme. Typologies that no rule covers yet are not listed. Prints a Markdown
+table, summed over the seeds.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ sys.path.insert(0, str(ROOT))
 import kpgraph  # noqa: E402
 from kpgraph.rules import all_rules  # noqa: E402
 
+# Typologies whose findings are about a company's books rather than shipments: a finding
+# matches when it names the scheme's company and their periods overlap.
+COMPANY_LEVEL = {"polishing_mass_balance"}
+
 
 def _matches(f, scheme) -> bool:
     if f.typology != scheme["typology"] and f.typology not in scheme.get("also", []):
@@ -34,6 +39,10 @@ def _matches(f, scheme) -> bool:
         return True
     if set(ents["certificates"]) & set(scheme["certificates"]):
         return True
+    if scheme["typology"] in COMPANY_LEVEL and set(ents["companies"]) & set(
+            scheme["companies"]):
+        p, q = f.period, scheme["period"]
+        return bool(p["from"] and q["from"]) and p["from"] <= q["to"] and q["from"] <= p["to"]
     return not ents["shipments"] and bool(set(ents["companies"]) & set(scheme["companies"]))
 
 

@@ -146,3 +146,22 @@ def test_mixed_origin_recertification(base_copy):
     assert f.entities["shipments"] == ["X1", "X2", "X3", "X4"]
     assert f.evidence["high_risk_share"] == 1.0 and f.evidence["mixed_share"] == 1.0
     assert f.evidence["origins"] == ["CAF"]
+
+
+def test_mass_balance_rules_on_a_hand_ledger(base_copy):
+    """P1 received S2 (900 ct, 2021-02-03) and S3 (50 ct, 2021-03-02)."""
+    found = _by_rule(kpgraph.flags(base_copy))
+    assert "ledger_below_shipments" not in found and "implied_yield" not in found
+    led = base_copy / "production_records.csv"
+    # February's ledger now records 300 ct in, though S2 delivered 900 ct by the 18th
+    led.write_text(led.read_text().replace("P1,2021-02,900,0,0,1000", "P1,2021-02,300,0,0,1000"))
+    (f,) = kpgraph.flags(base_copy, rules=["ledger_below_shipments"])
+    assert f.entities["shipments"] == ["S2"]
+    assert f.evidence["months"] == [{"month": "2021-02", "ledger_rough_in": 300.0,
+                                     "delivered_at_least": 900.0}]
+    # March: 1000 + 50 - 250 = 800 ct of rough used; 700 ct polished is above 60 % of it
+    led.write_text(led.read_text().replace("P1,2021-03,50,320,0,250", "P1,2021-03,50,700,0,250"))
+    (f,) = kpgraph.flags(base_copy, rules=["implied_yield"])
+    assert f.evidence["months"] == [{"month": "2021-03", "polished_out": 700.0,
+                                     "rough_used": 800.0}]
+    assert f.entities["companies"] == ["P1"]

@@ -105,17 +105,24 @@ class Synth:
 
     # -- shipments ----------------------------------------------------------------------
     def add_shipments(self, exporter, importer, day, carats, value, hs, origin,
-                      certified=None, lot=None) -> np.ndarray:
-        """Append shipments (arrays of equal length); returns their internal indexes."""
+                      certified=None, arrive=None) -> np.ndarray:
+        """Append shipments (arrays of equal length); returns their internal indexes.
+
+        ``arrive`` is each parcel's arrival day (default: 2 to 7 days after shipping); the
+        importer's ledger records rough on arrival."""
         n = len(exporter)
         idx = np.arange(self.n_ship, self.n_ship + n)
         hs = np.asarray(hs, dtype=object)
         if certified is None:
             certified = np.isin(hs, ("7102.10", "7102.21", "7102.31"))
+        day = np.asarray(day, dtype=np.int64)
+        if arrive is None:
+            arrive = day + self.rng.integers(2, 8, size=n)
         self.blocks.append({
             "exporter": np.asarray(exporter, dtype=np.int64),
             "importer": np.asarray(importer, dtype=np.int64),
-            "day": np.asarray(day, dtype=np.int64),
+            "day": day,
+            "arrive": np.asarray(arrive, dtype=np.int64),
             "carats": np.round(np.asarray(carats, dtype=float), 2),
             "value": np.round(np.asarray(value, dtype=float), 2),
             "hs": hs,
@@ -263,6 +270,7 @@ def _legit(s: Synth, n_target: int) -> None:
         declared = org.copy()
         day_in = day.copy()  # when the current holder received the parcel
         alive = np.ones(n, dtype=bool)  # a lot stops at a leg that trade rules forbid
+        ship_in = day.copy()  # when the parcel the current holder has was shipped to it
         for leg, role in enumerate(roles):
             if role == "local":
                 imp = np.empty(n, dtype=np.int64)
@@ -292,6 +300,7 @@ def _legit(s: Synth, n_target: int) -> None:
                 hs = np.full(n, "7102.39", dtype=object)
                 declared = country[prev]
                 s.ledger_lots.append({"company": prev[alive], "in_day": day_in[alive],
+                                      "in_ship": ship_in[alive],
                                       "in_carats": rough_c[alive], "out_day": day[alive],
                                       "out_carats": carats[alive], "yield": yld[alive]})
             else:
@@ -305,9 +314,11 @@ def _legit(s: Synth, n_target: int) -> None:
                     mixed = from_hub & (rng.random(n) < p_mixed)
                     declared = np.where(mixed | (declared == "MIXED"), "MIXED", declared)
             inside = (day >= s.start) & (day <= s.end) & alive
+            arrive = day + rng.integers(2, 8, size=n)
             s.add_shipments(prev[inside], imp[inside], day[inside], carats[inside],
-                            (carats * ppc)[inside], hs[inside], declared[inside])
-            day_in = day + rng.integers(2, 8, size=n)  # arrival
+                            (carats * ppc)[inside], hs[inside], declared[inside],
+                            arrive=arrive[inside])
+            day_in, ship_in = arrive, day
             day = day_in + rng.integers(3, 35, size=n)
             prev_prev, prev = prev, imp
 
@@ -477,8 +488,19 @@ def _ledgers(s: Synth, comp_id: np.ndarray) -> pd.DataFrame:
                                      "polished_out_carats", "rough_out_carats",
                                      "closing_stock_carats"])
     lots = {k: np.concatenate([d[k] for d in s.ledger_lots]) for k in s.ledger_lots[0]}
-    inflow = pd.DataFrame({"c": lots["company"], "m": _month(lots["in_day"]),
-                           "rough_in": lots["in_carats"]})
+    # Rough in: every rough parcel a cutting centre received, in the month it arrived
+    # (whoever sent it), and the lots' rough that arrived before the data's window.
+    sh = s.ships()
+    roles = np.array(s.c_role, dtype=object)
+    to_cutter = (np.isin(roles[sh["importer"]], ("polisher", "manufacturer"))
+                 & np.isin(sh["hs"], ("7102.10", "7102.21", "7102.31")))
+    early = lots["in_ship"] < s.start  # its rough shipment is not in the data
+    inflow = pd.concat([
+        pd.DataFrame({"c": sh["importer"][to_cutter], "m": _month(sh["arrive"][to_cutter]),
+                      "rough_in": sh["carats"][to_cutter]}),
+        pd.DataFrame({"c": lots["company"][early], "m": _month(lots["in_day"][early]),
+                      "rough_in": lots["in_carats"][early]}),
+    ])
     worked = pd.DataFrame({"c": lots["company"], "m": _month(lots["out_day"]),
                            "processed": lots["in_carats"], "polished": lots["out_carats"]})
     g = (inflow.groupby(["c", "m"]).sum()

@@ -238,6 +238,7 @@ def polishing_mass_balance(s: Synth) -> None:
             ids += list(s.add_shipments([pol], [dst], [day], [carats], [carats * ppc],
                                         ["7102.39"], [s.c_country[pol]], certified=[False]))
             s.ledger_lots.append({"company": np.array([pol]), "in_day": np.array([day]),
+                                  "in_ship": np.array([day]),
                                   "in_carats": np.array([0.0]), "out_day": np.array([day]),
                                   "out_carats": np.array([carats]),
                                   "yield": np.array([1.0])})
@@ -246,11 +247,10 @@ def polishing_mass_balance(s: Synth) -> None:
     else:
         # rough received but kept off the ledger
         sh = s.ships()
-        m_of = (np.datetime64("1970-01-01") + sh["day"].astype("timedelta64[D]")
+        m_of = (np.datetime64("1970-01-01") + sh["arrive"].astype("timedelta64[D]")
                 ).astype("datetime64[M]").astype(str)
         inbound = np.flatnonzero((sh["importer"] == pol) & sh["certified"]
                                  & np.isin(m_of, chosen_str))
-        # arrival can fall in the next month; the ledger is by arrival, so use in_day months
         s.ledger_patches.append(("understate_rough_in", pol, chosen_str,
                                  float(rng.uniform(0.2, 0.5))))
         rec = s.scheme("polishing_mass_balance", inbound, [pol], [s.c_country[pol]])
