@@ -31,7 +31,17 @@ from kpgraph.rules import all_rules  # noqa: E402
 COMPANY_LEVEL = {"polishing_mass_balance"}
 
 
+def _overlap(p, q) -> bool:
+    return bool(p["from"] and q["from"]) and p["from"] <= q["to"] and q["from"] <= p["to"]
+
+
 def _matches(f, scheme) -> bool:
+    if f.typology == "statistical_anomaly":
+        # No scheme is planted as a statistic: a statistics finding is true when it points
+        # at a country and period where rough was laundered under that country's name.
+        return (scheme["typology"] == "origin_laundering"
+                and bool(set(f.entities["countries"]) & set(scheme["countries"]))
+                and _overlap(f.period, scheme["period"]))
     if f.typology != scheme["typology"] and f.typology not in scheme.get("also", []):
         return False
     ents = f.entities
@@ -41,8 +51,7 @@ def _matches(f, scheme) -> bool:
         return True
     if scheme["typology"] in COMPANY_LEVEL and set(ents["companies"]) & set(
             scheme["companies"]):
-        p, q = f.period, scheme["period"]
-        return bool(p["from"] and q["from"]) and p["from"] <= q["to"] and q["from"] <= p["to"]
+        return _overlap(f.period, scheme["period"])
     return not ents["shipments"] and bool(set(ents["companies"]) & set(scheme["companies"]))
 
 
@@ -55,6 +64,8 @@ def score(seeds: list[int], shipments: int) -> dict:
         truth = json.loads((path / "ground_truth.json").read_text())["schemes"]
         findings = kpgraph.flags(path)
         covered = {r.typology for r in all_rules().values()}
+        if "statistical_anomaly" in covered:  # laundering shows in the neighbour's figures
+            covered.add("origin_laundering")
         for s in truth:
             if s["typology"] not in covered:
                 continue

@@ -15,6 +15,7 @@ from .api import (  # noqa: E402
     open_graph,
     run_cypher,
     run_query,
+    stats,
     synth,
     validate,
     verify,
@@ -35,6 +36,7 @@ __all__ = [
     "__version__", "BACKENDS", "bulk_export", "info", "load", "open_graph", "run_cypher",
     "run_query",
     "synth", "validate", "view", "export", "verify", "flags",
+    "stats",
     "GraphModel", "KpgraphError", "InvalidDataError", "UsageError", "IntegrityError",
     "BackendUnavailableError", "BackendError", "Violation",
 ]

@@ -18,7 +18,7 @@ from .stores.embedded import open_embedded
 from .validate import DEFAULT_MAX_ERRORS, Dataset, read_dataset
 
 __all__ = ["BACKENDS", "validate", "open_graph", "load", "info", "synth", "run_query",
-           "bulk_export", "run_cypher", "view", "export", "verify", "flags"]
+           "bulk_export", "run_cypher", "view", "export", "verify", "flags", "stats"]
 
 BACKENDS = ("embedded", "neo4j")
 Progress = Callable[[str, int, int], None]  # (table, rows done, rows in table)
@@ -227,3 +227,13 @@ def flags(path: Path | str | None = None, rules: list[str] | None = None, since=
 
     g = open_graph(path, backend=backend, neo4j=neo4j)
     return run_rules(g, rules, since=since, until=until)
+
+
+def stats(path: Path | str | None = None, backend: str = "embedded", neo4j=None) -> list:
+    """The KP statistics rules alone (typology ``statistical_anomaly``): they need only
+    ``countries.csv`` and ``kp_statistics.csv``."""
+    from .rules import all_rules, run_rules
+
+    g = open_graph(path, backend=backend, neo4j=neo4j)
+    ids = [r.id for r in all_rules().values() if r.typology == "statistical_anomaly"]
+    return run_rules(g, ids)

@@ -185,6 +185,23 @@ def flags_cmd(data, rules, since, until, list_rules, backend, neo4j, fmt):
                for f in findings], fmt)
 
 
+@main.command("stats")
+@click.argument("data", required=False, type=click.Path(file_okay=False, path_type=str))
+@backend_options
+@output_options
+@handle_errors
+def stats_cmd(data, backend, neo4j, fmt):
+    """Run the KP statistics rules on DATA (a folder with countries.csv and
+    kp_statistics.csv is enough) and print the anomalies, most severe first."""
+    findings = api.stats(data, backend=backend, neo4j=neo4j)
+    if fmt == "json":
+        _emit([f.as_dict() for f in findings], fmt)
+    else:
+        _emit([{"rule": f.rule, "country": ", ".join(f.entities["countries"]),
+                "severity": f.severity, "from": f.period["from"], "to": f.period["to"],
+                "summary": f.summary} for f in findings], fmt)
+
+
 @main.command("view")
 @click.argument("data", required=False, type=click.Path(file_okay=False, path_type=str))
 @click.option("--around", metavar="COMPANY", help="Centre the view on this company id.")

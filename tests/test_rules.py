@@ -165,3 +165,51 @@ def test_mass_balance_rules_on_a_hand_ledger(base_copy):
     assert f.evidence["months"] == [{"month": "2021-03", "polished_out": 700.0,
                                      "rough_used": 800.0}]
     assert f.entities["companies"] == ["P1"]
+
+
+def _stats_dataset(tmp_path, rows: list[str]) -> Path:
+    out = tmp_path / "stats"
+    out.mkdir()
+    (out / "countries.csv").write_text("iso3,name,kp_member_since,producer\n"
+                                       "XAA,Aland,2003-01-01,true\nXBB,Bland,2003-01-01,true\n")
+    (out / "kp_statistics.csv").write_text(
+        "iso3,year,half,production_carats,production_usd,export_carats,export_usd,"
+        "import_carats,import_usd\n" + "\n".join(rows) + "\n")
+    return out
+
+
+def test_statistics_rules(tmp_path, cli):
+    rows = [f"XAA,{2010 + i // 2},{i % 2 + 1},{1000 + 10 * i},{100000 + 1000 * i},,,,"
+            for i in range(10)]
+    rows[6] = "XAA,2013,1,9000,900000,,,,"  # a surge, nine times the median
+    rows[8] = "XAA,2014,1,1050,1050000,,,,"  # value per carat ten times the median
+    rows[9] = "XAA,2014,2,1050,105000,,,,"  # the same carats as 2014-H1
+    rows += ["XBB,2010,1,500,5000,0,0,0,0", "XBB,2010,2,510,5100,900,9000,0,0",
+             "XBB,2013,1,600,6000,0,0,0,0"]  # 2010: 900 exported of 1010 produced: fine
+    rows += ["XBB,2011,1,520,5200,1800,18000,100,1000",
+             "XBB,2011,2,480,4800,0,0,0,0"]  # 2011: 1800 exported of 1100 supplied
+    data = _stats_dataset(tmp_path, rows)
+    found = _by_rule(kpgraph.stats(data))
+    (surge,) = found["production_break"]
+    assert surge.summary.startswith("XAA reported 9,000 ct produced in 2013-H1")
+    assert surge.period == {"from": "2013-01-01", "to": "2013-06-30"}
+    (vpc,) = found["value_per_carat_break"]
+    assert vpc.evidence["usd_per_carat"] == 1000.0
+    (same,) = found["identical_periods"]
+    assert same.evidence == {"production_carats": 1050.0, "previous_period": "2014-H1"}
+    (over,) = found["exports_exceed_supply"]
+    assert over.entities["countries"] == ["XBB"] and over.evidence["surplus_carats"] == 700.0
+    (gap,) = found["reporting_gap"]  # XBB: 2011-H2 reported, then nothing until 2013-H1
+    assert gap.evidence["from"] == "2012-H1" and gap.evidence["to"] == "2012-H2"
+    r = cli("stats", str(data), "--format", "csv")
+    assert r.exit_code == 0 and r.stdout.count("\n") == 6
+
+
+def test_statistics_rules_run_on_the_real_data():
+    found = kpgraph.stats(Path(__file__).parent.parent / "datasets" / "kp_statistics")
+    # The Central African Republic's output collapsed while it was suspended (2013-2016)
+    assert any(f.rule == "production_break" and f.entities["countries"] == ["CAF"]
+               and "2013" <= f.period["from"][:4] <= "2016" for f in found)
+    # India's 2003 values are known to be in the wrong unit (the source says so)
+    assert any(f.rule == "value_per_carat_break" and f.entities["countries"] == ["IND"]
+               and f.period["from"].startswith("2003") for f in found)
