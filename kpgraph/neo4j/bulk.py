@@ -12,9 +12,6 @@ new store from them while the database is stopped. Start the server on it and ru
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..contract import contract
+from ..staging import staged_folder
 from .schema import row_columns
 
 __all__ = ["ImportPlan", "write_import_files", "import_command"]
@@ -62,10 +60,8 @@ def write_import_files(frames: dict[str, pd.DataFrame], out: Path | str) -> Impo
     """Write validated frames as neo4j-admin import files into ``out`` (all or nothing)."""
     c = contract()
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".kpgraph-import-", dir=out.parent))
     plan = ImportPlan(folder=out)
-    try:
+    with staged_folder(out, ".kpgraph-import-") as tmp:
         for name, t in c.tables.items():
             frame = frames.get(name)
             if frame is None or frame.empty:
@@ -91,23 +87,16 @@ def write_import_files(frames: dict[str, pd.DataFrame], out: Path | str) -> Impo
             if frame is None or frame.empty:
                 continue
             t = c.tables[rel.table]
-            target = c.tables[rel.target]
             col = frame[rel.column]
             keep = col.notna() & ~col.isin(t.columns[rel.column].also)
             own = frame.loc[keep, t.key_property]
             ref = col[keep]
             start, end = (ref, own) if rel.from_target else (own, ref)
-            start_label = target.label if rel.from_target else t.label
-            end_label = t.label if rel.from_target else target.label
             pairs = pd.DataFrame({"s": start.to_numpy(), "e": end.to_numpy()})
             fname = f"rels_{rel.type}.csv"
-            _csv(pairs, [f":START_ID({start_label})", f":END_ID({end_label})"], tmp / fname)
+            _csv(pairs, [f":START_ID({rel.start_label})", f":END_ID({rel.end_label})"],
+                 tmp / fname)
             plan.relationships[rel.type] = fname
-        out.mkdir(exist_ok=True)
-        for f in sorted(tmp.iterdir()):
-            os.replace(f, out / f.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return plan
 
 

@@ -570,25 +570,15 @@ def write_dataset(s: Synth, out: Path | str) -> dict:
     Files are first written to a temporary folder beside ``out`` and moved into place at
     the end, so an interrupted run leaves no partial dataset.
     """
-    import os
-    import shutil
-    import tempfile
+    from ..staging import staged_folder
 
-    out = Path(out)
     tables, ids = _tables(s)
     truth = _ground_truth(s, ids)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".kpgraph-synth-", dir=out.parent))
-    try:
+    with staged_folder(out, ".kpgraph-synth-") as tmp:
         for name, frame in tables.items():
             frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n",
                          float_format="%.2f")
         (tmp / "ground_truth.json").write_text(json.dumps(truth, indent=1) + "\n", "utf-8")
-        out.mkdir(exist_ok=True)
-        for f in sorted(tmp.iterdir()):
-            os.replace(f, out / f.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return truth
 
 

@@ -100,6 +100,19 @@ def _history(g: GraphModel, column: str) -> pd.DataFrame:
     return st.assign(kind=st["half"].isna().map({True: "year", False: "half"}))
 
 
+def _breaks(h: pd.DataFrame, column: str, threshold: float, min_ratio: float):
+    """Rows of ``h`` whose ``column`` breaks with the country's other periods of the same
+    kind: yields (row, robust z, median, ratio to the median)."""
+    for (_iso3, _kind), grp in h.groupby(["iso3", "kind"], sort=True):
+        z = _robust_z(grp[column])
+        med = grp[column].median()
+        for idx in grp.index[(z.abs() > threshold).fillna(False).to_numpy()]:
+            ratio = grp.at[idx, column] / med
+            if max(ratio, 1 / ratio) >= min_ratio:
+                row = next(grp.loc[[idx]].itertuples(index=False))
+                yield row, float(z[idx]), float(med), float(ratio)
+
+
 @rule("production_break", "statistical_anomaly", SERVES, threshold=3.5, min_ratio=2.0)
 def production_break(g: GraphModel, threshold: float = 3.5, min_ratio: float = 2.0
                      ) -> list[Finding]:
@@ -110,23 +123,14 @@ def production_break(g: GraphModel, threshold: float = 3.5, min_ratio: float = 2
     rough declared as the country's own; collapses, production leaving the books."""
     h = _history(g, "production_carats")
     out = []
-    for (_iso3, _kind), grp in h.groupby(["iso3", "kind"], sort=True):
-        z = _robust_z(grp["production_carats"])
-        med = grp["production_carats"].median()
-        for idx in grp.index[(z.abs() > threshold).fillna(False).to_numpy()]:
-            r = grp.loc[idx]
-            ratio = r.production_carats / med
-            if max(ratio, 1 / ratio) < min_ratio:
-                continue
-            word = "surge" if ratio > 1 else "collapse"
-            row = pd.Series(r).to_frame().T.itertuples(index=False).__next__()
-            out.append(_finding(
-                "production_break", row, min(1.0, 0.4 + 0.05 * abs(z[idx])),
-                f"{r.iso3} reported {r.production_carats:,.0f} ct produced in {_label(row)}, "
-                f"{_times(ratio)} its median of {med:,.0f} ct (a {word}, robust z "
-                f"{z[idx]:+.1f}).",
-                {"production_carats": float(r.production_carats), "median": float(med),
-                 "ratio": float(ratio), "robust_z": float(z[idx])}))
+    for row, z, med, ratio in _breaks(h, "production_carats", threshold, min_ratio):
+        word = "surge" if ratio > 1 else "collapse"
+        out.append(_finding(
+            "production_break", row, min(1.0, 0.4 + 0.05 * abs(z)),
+            f"{row.iso3} reported {row.production_carats:,.0f} ct produced in {_label(row)}, "
+            f"{_times(ratio)} its median of {med:,.0f} ct (a {word}, robust z {z:+.1f}).",
+            {"production_carats": float(row.production_carats), "median": med,
+             "ratio": ratio, "robust_z": z}))
     return out
 
 
@@ -141,22 +145,13 @@ def value_per_carat_break(g: GraphModel, threshold: float = 3.5, min_ratio: floa
     h = h[h["production_usd"].notna() & (h["production_usd"] > 0)]
     h = h.assign(vpc=h["production_usd"] / h["production_carats"])
     out = []
-    for (_iso3, _kind), grp in h.groupby(["iso3", "kind"], sort=True):
-        z = _robust_z(grp["vpc"])
-        med = grp["vpc"].median()
-        for idx in grp.index[(z.abs() > threshold).fillna(False).to_numpy()]:
-            r = grp.loc[idx]
-            ratio = r.vpc / med
-            if max(ratio, 1 / ratio) < min_ratio:
-                continue
-            row = pd.Series(r).to_frame().T.itertuples(index=False).__next__()
-            out.append(_finding(
-                "value_per_carat_break", row, min(1.0, 0.4 + 0.05 * abs(z[idx])),
-                f"{r.iso3}'s production in {_label(row)} was valued at {r.vpc:,.2f} USD/ct, "
-                f"{_times(ratio)} its median of {med:,.2f} USD/ct (robust z "
-                f"{z[idx]:+.1f}).",
-                {"usd_per_carat": float(r.vpc), "median": float(med), "ratio": float(ratio),
-                 "robust_z": float(z[idx])}))
+    for row, z, med, ratio in _breaks(h, "vpc", threshold, min_ratio):
+        out.append(_finding(
+            "value_per_carat_break", row, min(1.0, 0.4 + 0.05 * abs(z)),
+            f"{row.iso3}'s production in {_label(row)} was valued at {row.vpc:,.2f} USD/ct, "
+            f"{_times(ratio)} its median of {med:,.2f} USD/ct (robust z {z:+.1f}).",
+            {"usd_per_carat": float(row.vpc), "median": med, "ratio": ratio,
+             "robust_z": z}))
     return out
 
 
