@@ -7,7 +7,9 @@ __version__ = "0.1.0"
 
 from .api import (  # noqa: E402
     BACKENDS,
+    audit_priorities,
     bulk_export,
+    centrality,
     export,
     flags,
     info,
@@ -36,7 +38,7 @@ __all__ = [
     "__version__", "BACKENDS", "bulk_export", "info", "load", "open_graph", "run_cypher",
     "run_query",
     "synth", "validate", "view", "export", "verify", "flags",
-    "stats",
+    "stats", "centrality", "audit_priorities",
     "GraphModel", "KpgraphError", "InvalidDataError", "UsageError", "IntegrityError",
     "BackendUnavailableError", "BackendError", "Violation",
 ]

@@ -18,7 +18,11 @@ from .stores.embedded import open_embedded
 from .validate import DEFAULT_MAX_ERRORS, Dataset, read_dataset
 
 __all__ = ["BACKENDS", "validate", "open_graph", "load", "info", "synth", "run_query",
-           "bulk_export", "run_cypher", "view", "export", "verify", "flags", "stats"]
+           "bulk_export", "run_cypher", "view", "export", "verify", "flags", "stats",
+           "centrality", "audit_priorities", "MEASURES"]
+
+MEASURES = ("betweenness", "pagerank", "weak_components", "strong_components",
+            "communities", "hubs")
 
 BACKENDS = ("embedded", "neo4j")
 Progress = Callable[[str, int, int], None]  # (table, rows done, rows in table)
@@ -237,3 +241,53 @@ def stats(path: Path | str | None = None, backend: str = "embedded", neo4j=None)
     g = open_graph(path, backend=backend, neo4j=neo4j)
     ids = [r.id for r in all_rules().values() if r.typology == "statistical_anomaly"]
     return run_rules(g, ids)
+
+
+def centrality(path: Path | str | None = None, measure: str = "betweenness",
+               top: int | None = 20, k: int | None = None, seed: int = 0, since=None,
+               until=None, commodity: str | None = None, backend: str = "embedded",
+               neo4j=None) -> tuple[list[dict], dict]:
+    """One measure of the company trade network: (rows best first, how it was computed).
+
+    ``measure`` is one of :data:`MEASURES`; the network can be limited to a period and a
+    commodity (``rough`` or ``polished``). On Neo4j the projection is read back and the
+    same kernels run in process."""
+    from .analyses import centrality as c
+
+    if measure not in MEASURES:
+        raise UsageError(f"unknown measure {measure!r}; one of {', '.join(MEASURES)}")
+    if commodity not in (None, "rough", "polished"):
+        raise UsageError("--commodity must be rough or polished")
+    g = open_graph(path, backend=backend, neo4j=neo4j)
+    if measure == "hubs":
+        rows = c.hub_scores(g, since=since, until=until).to_dict("records")
+        return rows[:top] if top else rows, {"measure": "hubs", "backend": backend}
+    net = g.company_network(since=since, until=until, commodity=commodity)
+    m = {"betweenness": lambda: c.betweenness(net, k=k, seed=seed),
+         "pagerank": lambda: c.pagerank(net),
+         "weak_components": lambda: c.components(net, "weak"),
+         "strong_components": lambda: c.components(net, "strong"),
+         "communities": lambda: c.communities(net, seed=seed)}[measure]()
+    descending = measure in ("betweenness", "pagerank")
+    items = sorted(m.values.items(), key=(lambda kv: (-kv[1], kv[0])) if descending
+                   else (lambda kv: (kv[1], kv[0])))
+    names = g.companies.set_index("company_id")
+    rows = [{"company_id": cid, "name": names.at[cid, "name"], "country":
+             names.at[cid, "country"], "role": names.at[cid, "role"], m.name: v}
+            for cid, v in items]
+    meta = {"measure": m.name, "backend": backend, "path": "in process (igraph)", **m.meta}
+    return (rows[:top] if top else rows), meta
+
+
+def audit_priorities(path: Path | str | None = None, top: int | None = 50,
+                     k: int | None = None, seed: int = 0, backend: str = "embedded",
+                     neo4j=None) -> tuple[list[dict], dict]:
+    """Companies ranked for audit (see :mod:`kpgraph.analyses.audit` for the formula),
+    with every part of each score; open findings come from all red-flag rules."""
+    from .analyses.audit import audit_priorities as rank
+    from .rules import run_rules
+
+    g = open_graph(path, backend=backend, neo4j=neo4j)
+    table = rank(g, run_rules(g), k=k, seed=seed)
+    rows = table.to_dict("records")
+    return (rows[:top] if top else rows), {"betweenness": table.attrs["betweenness"]}

@@ -202,6 +202,56 @@ def stats_cmd(data, backend, neo4j, fmt):
                 "summary": f.summary} for f in findings], fmt)
 
 
+@main.command("centrality")
+@click.argument("data", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.option("--measure", type=click.Choice(api.MEASURES), default="betweenness",
+              show_default=True, help="What to compute.")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many companies to print.")
+@click.option("--k", type=click.IntRange(min=1), default=None,
+              help="Sample this many sources for betweenness (default: exact below "
+                   "5,000 companies, else 512).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed for betweenness sampling and community detection.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="First shipping day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Last shipping day (YYYY-MM-DD).")
+@click.option("--commodity", type=click.Choice(["rough", "polished"]), default=None,
+              help="Only rough or only polished trade.")
+@backend_options
+@output_options
+@handle_errors
+def centrality_cmd(data, measure, top, k, seed, since, until, commodity, backend, neo4j,
+                   fmt):
+    """Rank the companies of DATA's trade network by a centrality measure."""
+    rows, meta = api.centrality(data, measure=measure, top=top, k=k, seed=seed, since=since,
+                                until=until, commodity=commodity, backend=backend,
+                                neo4j=neo4j)
+    _emit(rows, fmt)
+    if fmt == "table":
+        click.echo("; ".join(f"{a}: {b}" for a, b in meta.items()), err=True)
+
+
+@main.command("audit-priorities")
+@click.argument("data", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.option("--top", type=click.IntRange(min=1), default=50, show_default=True,
+              help="How many companies to print.")
+@click.option("--k", type=click.IntRange(min=1), default=None,
+              help="Betweenness sample size (default: exact below 5,000 companies).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Sampling seed.")
+@backend_options
+@output_options
+@handle_errors
+def audit_priorities_cmd(data, top, k, seed, backend, neo4j, fmt):
+    """Rank companies for audit: centrality x volume x (1 + open findings) x audit gap."""
+    rows, meta = api.audit_priorities(data, top=top, k=k, seed=seed, backend=backend,
+                                      neo4j=neo4j)
+    _emit(rows, fmt)
+    if fmt == "table":
+        click.echo(f"betweenness: {meta['betweenness']}", err=True)
+
+
 @main.command("view")
 @click.argument("data", required=False, type=click.Path(file_okay=False, path_type=str))
 @click.option("--around", metavar="COMPANY", help="Centre the view on this company id.")

@@ -1,0 +1,1 @@
+"""Analyses: plain functions over the graph model or its company network."""
