@@ -262,12 +262,21 @@ def centrality(path: Path | str | None = None, measure: str = "betweenness",
     if measure == "hubs":
         rows = c.hub_scores(g, since=since, until=until).to_dict("records")
         return rows[:top] if top else rows, {"measure": "hubs", "backend": backend}
-    net = g.company_network(since=since, until=until, commodity=commodity)
-    m = {"betweenness": lambda: c.betweenness(net, k=k, seed=seed),
-         "pagerank": lambda: c.pagerank(net),
-         "weak_components": lambda: c.components(net, "weak"),
-         "strong_components": lambda: c.components(net, "strong"),
-         "communities": lambda: c.communities(net, seed=seed)}[measure]()
+    m = None
+    where = "in process (igraph)"
+    if backend == "neo4j" and commodity is None and k is None:
+        from .neo4j.gds import GDS_MEASURES, gds_measure, has_gds
+        from .neo4j.runner import QueryRunner
+
+        if measure in GDS_MEASURES:
+            with QueryRunner(neo4j) as runner:
+                version = has_gds(runner)
+                if version:
+                    m = gds_measure(runner, measure, since=since, until=until)
+                    where = f"in Neo4j (GDS {version})"
+    if m is None:
+        m = _measure(c, g.company_network(since=since, until=until, commodity=commodity),
+                     measure, k, seed)
     descending = measure in ("betweenness", "pagerank")
     items = sorted(m.values.items(), key=(lambda kv: (-kv[1], kv[0])) if descending
                    else (lambda kv: (kv[1], kv[0])))
@@ -275,8 +284,16 @@ def centrality(path: Path | str | None = None, measure: str = "betweenness",
     rows = [{"company_id": cid, "name": names.at[cid, "name"], "country":
              names.at[cid, "country"], "role": names.at[cid, "role"], m.name: v}
             for cid, v in items]
-    meta = {"measure": m.name, "backend": backend, "path": "in process (igraph)", **m.meta}
+    meta = {"measure": m.name, "backend": backend, "path": where, **m.meta}
     return (rows[:top] if top else rows), meta
+
+
+def _measure(c, net, measure: str, k, seed):
+    return {"betweenness": lambda: c.betweenness(net, k=k, seed=seed),
+         "pagerank": lambda: c.pagerank(net),
+         "weak_components": lambda: c.components(net, "weak"),
+         "strong_components": lambda: c.components(net, "strong"),
+         "communities": lambda: c.communities(net, seed=seed)}[measure]()
 
 
 def audit_priorities(path: Path | str | None = None, top: int | None = 50,

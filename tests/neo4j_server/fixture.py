@@ -59,6 +59,9 @@ def wipe(srv) -> None:
     _LOADED["path"] = None
     with GraphDatabase.driver(srv.uri, auth=(srv.user, srv.password)) as driver:
         with driver.session(database="neo4j") as s:
+            s.run("CALL gds.graph.list() YIELD graphName "
+                  "CALL gds.graph.drop(graphName, false) YIELD graphName AS dropped "
+                  "RETURN count(*)").consume()
             s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
                   ).consume()
             for rec in list(s.run("SHOW CONSTRAINTS YIELD name")):
