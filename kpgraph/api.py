@@ -146,27 +146,48 @@ def run_cypher(text: str, params: dict | None = None, write: bool = False,
 
 def view(out: Path | str, path: Path | str | None = None, around: str | None = None,
          hops: int = 2, country: str | None = None, since=None, until=None,
-         max_nodes: int = 2000, backend: str = "embedded", neo4j=None) -> dict:
+         max_nodes: int = 2000, backend: str = "embedded", neo4j=None,
+         finding: str | None = None) -> dict:
     """Write an interactive, self-contained HTML view of part of the trade network.
 
-    Exactly one of ``around`` (a company, with ``hops``) or ``country`` (an ISO3 code)
-    chooses the part; ``since``/``until`` bound the shipments. Returns the view data.
+    Exactly one of ``around`` (a company, with ``hops``), ``country`` (an ISO3 code) or
+    ``finding`` (a finding's id) chooses the part; ``since``/``until`` bound the shipments.
+    Returns the view data.
     """
     from .render.view import write_view
     from .selection import around_company, country_view
 
-    if (around is None) == (country is None):
-        raise UsageError("choose one view: --around COMPANY or --country ISO3")
+    if sum(x is not None for x in (around, country, finding)) != 1:
+        raise UsageError("choose one view: --around COMPANY, --country ISO3 or --finding ID")
     g = open_graph(path, backend=backend, neo4j=neo4j)
-    sub = (around_company(g, around, hops=hops, since=since, until=until) if around
-           else country_view(g, country, since=since, until=until))
+    if finding is not None:
+        sub = _finding_subgraph(g, finding)
+    elif around is not None:
+        sub = around_company(g, around, hops=hops, since=since, until=until)
+    else:
+        sub = country_view(g, country, since=since, until=until)
     return write_view(g, sub, out, max_nodes=max_nodes)
+
+
+def _finding_subgraph(g: GraphModel, finding_id: str):
+    """The companies and shipments a finding names."""
+    from .rules import find
+    from .selection import Subgraph
+
+    f = find(g, finding_id)
+    ships = g.shipments[g.shipments["shipment_id"].isin(f.entities["shipments"])]
+    ids = set(f.entities["companies"]) | set(ships["exporter_id"]) | set(ships["importer_id"])
+    if not ids:
+        raise UsageError(f"finding {finding_id} names no company or shipment to show "
+                         f"(it is about {', '.join(f.entities['countries'])}'s statistics)")
+    return Subgraph(title=f"{finding_id} ({f.rule})",
+                    companies=g.companies[g.companies["company_id"].isin(ids)], shipments=ships)
 
 
 def export(out: Path | str, path: Path | str | None = None, around: str | None = None,
            hops: int = 2, query: str | None = None, params: dict | None = None,
            since=None, until=None, formats=None, backend: str = "embedded", neo4j=None,
-           command: str | None = None) -> dict:
+           command: str | None = None, finding: str | None = None) -> dict:
     """Export a selection as an evidence bundle (a folder, or ``FILE.zip``); return its
     manifest. The selection is ``around`` a company (with ``hops``) or the entities that a
     canned ``query`` returns (the companies and shipments whose ids appear in its rows; the
@@ -180,11 +201,18 @@ def export(out: Path | str, path: Path | str | None = None, around: str | None =
     formats = list(formats or FORMATS)
     g = open_graph(path, backend=backend, neo4j=neo4j)
     selection: dict = {"command": command or "", "since": _iso(since), "until": _iso(until)}
-    if around is not None and query is None:
+    if sum(x is not None for x in (around, query, finding)) != 1:
+        raise UsageError("choose one selection: --around COMPANY, --query NAME -p ... or "
+                         "--finding ID")
+    if finding is not None:
+        sub = _finding_subgraph(g, finding)
+        companies, shipments = set(sub.companies["company_id"]), sub.shipments
+        selection.update({"kind": "finding", "finding": finding})
+    elif around is not None:
         sub = around_company(g, around, hops=hops, since=since, until=until)
         companies, shipments = set(sub.companies["company_id"]), sub.shipments
         selection.update({"kind": "around", "company": around, "hops": hops})
-    elif query is not None and around is None:
+    else:
         q = get(query)
         typed = coerce_params(q, params or {})
         rows = run_query(query, params or {}, path=path, backend=backend, neo4j=neo4j)
@@ -198,8 +226,6 @@ def export(out: Path | str, path: Path | str | None = None, around: str | None =
             until=until)
         selection.update({"kind": "query", "query": query, "query_text": q.cypher,
                           "params": {k: _iso(v) for k, v in typed.items()}})
-    else:
-        raise UsageError("choose one selection: --around COMPANY or --query NAME -p ...")
     graph = evidence_graph(g, companies, shipments)
     if backend == "embedded":
         from .validate import find_files

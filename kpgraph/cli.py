@@ -180,9 +180,9 @@ def flags_cmd(data, rules, since, until, list_rules, backend, neo4j, fmt):
     if fmt == "json":
         _emit([f.as_dict() for f in findings], fmt)
     else:
-        _emit([{"rule": f.rule, "typology": f.typology, "severity": f.severity,
-                "from": f.period["from"], "to": f.period["to"], "summary": f.summary}
-               for f in findings], fmt)
+        _emit([{"id": f.id, "rule": f.rule, "typology": f.typology,
+                "severity": f.severity, "from": f.period["from"], "to": f.period["to"],
+                "summary": f.summary} for f in findings], fmt)
 
 
 @main.command("stats")
@@ -259,6 +259,8 @@ def audit_priorities_cmd(data, top, k, seed, backend, neo4j, fmt):
               help="Trade hops around the company.")
 @click.option("--country", metavar="ISO3",
               help="Show a country's companies and their direct trade partners.")
+@click.option("--finding", metavar="ID",
+              help="Show what a finding names (ids: kpgraph flags --format json).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="First shipping day (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
@@ -269,11 +271,11 @@ def audit_priorities_cmd(data, top, k, seed, backend, neo4j, fmt):
               help="The HTML file to write.")
 @backend_options
 @handle_errors
-def view(data, around, hops, country, since, until, max_nodes, out, backend, neo4j):
+def view(data, around, hops, country, finding, since, until, max_nodes, out, backend, neo4j):
     """Write an interactive network view (one offline HTML file) of part of DATA."""
     result = api.view(out, path=data, around=around, hops=hops, country=country,
                       since=since, until=until, max_nodes=max_nodes, backend=backend,
-                      neo4j=neo4j)
+                      neo4j=neo4j, finding=finding)
     click.echo(f"{out}: {len(result['nodes'])} companies, {len(result['edges'])} trade links")
 
 
@@ -283,6 +285,8 @@ def view(data, around, hops, country, since, until, max_nodes, out, backend, neo
 @click.option("--hops", type=click.IntRange(min=0), default=2, show_default=True,
               help="Trade hops around the company.")
 @click.option("--query", metavar="NAME", help="Select what a canned query returns.")
+@click.option("--finding", metavar="ID",
+              help="Select what a finding names (ids: kpgraph flags --format json).")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
               help="A parameter of --query (repeat for more).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
@@ -296,7 +300,8 @@ def view(data, around, hops, country, since, until, max_nodes, out, backend, neo
               show_default=True, help="Comma-separated formats to write.")
 @backend_options
 @handle_errors
-def export(data, around, hops, query, params, since, until, out, formats, backend, neo4j):
+def export(data, around, hops, query, finding, params, since, until, out, formats, backend,
+           neo4j):
     """Export a selection of DATA as an evidence bundle with a verifiable manifest."""
     import hashlib
     import shlex
@@ -305,7 +310,7 @@ def export(data, around, hops, query, params, since, until, out, formats, backen
     manifest = api.export(out, path=data, around=around, hops=hops, query=query,
                           params=dict(_param(p) for p in params), since=since, until=until,
                           formats=[f.strip() for f in formats.split(",") if f.strip()],
-                          backend=backend, neo4j=neo4j, command=command)
+                          backend=backend, neo4j=neo4j, command=command, finding=finding)
     raw = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     click.echo(f"{out}: {len(manifest['files'])} files, {manifest['counts']['nodes']} nodes, "
                f"{manifest['counts']['relationships']} relationships")

@@ -78,7 +78,8 @@ def test_period_restricts_the_shipments():
 
 
 def test_findings_have_the_contract_shape():
-    keys = {"rule", "typology", "severity", "entities", "period", "summary", "evidence"}
+    # the contract's keys, extended compatibly with a stable id
+    keys = {"id", "rule", "typology", "severity", "entities", "period", "summary", "evidence"}
     for f in kpgraph.flags(HAND):
         d = f.as_dict()
         assert set(d) == keys
@@ -213,3 +214,10 @@ def test_statistics_rules_run_on_the_real_data():
     # India's 2003 values are known to be in the wrong unit (the source says so)
     assert any(f.rule == "value_per_carat_break" and f.entities["countries"] == ["IND"]
                and f.period["from"].startswith("2003") for f in found)
+
+
+def test_finding_ids_are_stable():
+    a = {f.id: f.summary for f in kpgraph.flags(HAND)}
+    b = {f.id: f.summary for f in kpgraph.flags(HAND)}
+    assert a == b and len(a) == len(kpgraph.flags(HAND))
+    assert all(i.startswith("F-") and len(i) == 14 for i in a)

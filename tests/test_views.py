@@ -160,3 +160,15 @@ def test_a_2000_node_view_settles(big_dataset, tmp_path, open_page):  # noqa: F8
     settle = opened.page.evaluate("window.kpgraphView.settleMs")
     assert settle is not None and settle > 0
     assert opened.errors == []
+
+
+def test_view_and_export_of_a_finding(tmp_path, cli):
+    (reuse,) = kpgraph.flags(HAND, rules=["certificate_reused"])
+    data = kpgraph.view(tmp_path / "f.html", path=HAND, finding=reuse.id)
+    # S2 (T1 to P1) and S7 (T2 to B1) travelled on K2
+    assert sorted(n["id"] for n in data["nodes"]) == ["B1", "P1", "T1", "T2"]
+    assert sorted((e["from"], e["to"]) for e in data["edges"]) == [("T1", "P1"), ("T2", "B1")]
+    m = kpgraph.export(tmp_path / "b", path=HAND, finding=reuse.id, formats=["json"])
+    assert m["selection"]["kind"] == "finding" and m["selection"]["finding"] == reuse.id
+    r = cli("view", str(HAND), "--finding", "F-000000000000", "--out", str(tmp_path / "x.html"))
+    assert r.exit_code == 2 and "no finding" in r.stderr

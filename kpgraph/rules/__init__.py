@@ -7,7 +7,9 @@ contract's Findings section.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import pkgutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -16,7 +18,7 @@ from ..contract import contract
 from ..errors import UsageError
 from ..graph import GraphModel
 
-__all__ = ["Finding", "Rule", "RULES", "rule", "run_rules"]
+__all__ = ["Finding", "Rule", "RULES", "rule", "run_rules", "find"]
 
 
 @dataclass
@@ -32,8 +34,16 @@ class Finding:
     period: dict = field(default_factory=lambda: {"from": None, "to": None})
     evidence: dict = field(default_factory=dict)
 
+    @property
+    def id(self) -> str:
+        """A stable id: the same rule on the same entities and period gives the same id."""
+        ents = {k: sorted(v) for k, v in sorted(self.entities.items())}
+        text = json.dumps([self.rule, ents, self.period], sort_keys=True, default=str)
+        return "F-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The contract's findings format, with the finding's ``id`` first."""
+        return {"id": self.id, **asdict(self)}
 
 
 @dataclass(frozen=True)
@@ -95,3 +105,12 @@ def run_rules(g: GraphModel, ids: list[str] | None = None, since=None, until=Non
 def all_rules() -> dict[str, Rule]:
     _load_rules()
     return dict(sorted(RULES.items()))
+
+
+def find(g: GraphModel, finding_id: str) -> Finding:
+    """The finding with this id, from every rule run over ``g``."""
+    for f in run_rules(g):
+        if f.id == finding_id:
+            return f
+    raise UsageError(f"no finding {finding_id!r} in this data; `kpgraph flags --format json` "
+                     "lists the findings with their ids")
