@@ -114,7 +114,7 @@ def bulk(path: Path) -> dict:
         timing["import_s"] = time.perf_counter() - t
 
     with server.start(prepare=prepare, heap="3g", pagecache="1g") as srv:
-        cfg = Neo4jConfig(uri=srv.uri, user=srv.user, password=srv.password)
+        cfg = srv.config()
         with Neo4jStore.connect(cfg) as store:
             counts = store.counts()
     n = counts["nodes"]["Shipment"]
@@ -131,10 +131,10 @@ def main() -> None:
     path = dataset(args.shipments, args.seed)
     # A fresh server for each loader: deleting a million-row graph costs more than a start.
     with server.start(heap="3g", pagecache="1g") as srv:
-        b = batched(Neo4jConfig(uri=srv.uri, user=srv.user, password=srv.password), path)
+        b = batched(srv.config(), path)
     print(f"batched: {b}", file=sys.stderr, flush=True)
     with server.start(heap="3g", pagecache="1g") as srv:
-        n = naive(Neo4jConfig(uri=srv.uri, user=srv.user, password=srv.password), path,
+        n = naive(srv.config(), path,
                   args.naive_rows)
     print(f"per-row: {n}", file=sys.stderr, flush=True)
     k = bulk(path)

@@ -26,6 +26,8 @@ __all__ = [
 COLUMN_TYPES = frozenset(
     {"id", "text", "code", "date", "month", "decimal", "integer", "bool", "enum"}
 )
+PANDAS_DTYPES = {"decimal": "float64", "integer": "Int64", "date": "datetime64[s]",
+                 "bool": "boolean"}
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _REL_TYPE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
@@ -56,6 +58,11 @@ class Column:
     @property
     def is_numeric(self) -> bool:
         return self.type in ("decimal", "integer")
+
+    @property
+    def dtype(self) -> str:
+        """The pandas dtype of the column's typed frame column."""
+        return PANDAS_DTYPES.get(self.type, "str")
 
 
 @dataclass(frozen=True)

@@ -149,9 +149,8 @@ def _read_csv(path: Path, max_field_bytes: int) -> RawTable:
         invalid.append((row.number, row.expected_columns, row.actual_columns, row.text))
         return "skip"
 
-    def read(threads: bool) -> pa.Table:
+    def read(threads: bool, header: list[str]) -> pa.Table:
         invalid.clear()
-        header = _header(path)
         return pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(use_threads=threads,
@@ -170,9 +169,9 @@ def _read_csv(path: Path, max_field_bytes: int) -> RawTable:
     except ValueError as exc:
         return RawTable(name, [], None, violations=[Violation(name, 1, 1, str(exc))])
     try:
-        table = read(threads=True)
+        table = read(True, header)
         if invalid:  # row numbers are only known to a single-threaded read
-            table = read(threads=False)
+            table = read(False, header)
     except pa.ArrowInvalid as exc:
         return RawTable(name, header, None,
                         violations=[Violation(name, 1, 1, f"not a readable CSV file: {exc}")])

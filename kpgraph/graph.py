@@ -26,10 +26,7 @@ WORKED_HS_CODES = ("7102.29", "7102.39")
 
 
 def _empty_frame(table: Table) -> pd.DataFrame:
-    dtypes = {"decimal": "float64", "integer": "Int64", "date": "datetime64[s]",
-              "bool": "boolean"}
-    frame = pd.DataFrame({c: pd.Series(dtype=dtypes.get(col.type, "str"))
-                          for c, col in table.columns.items()})
+    frame = pd.DataFrame({c: pd.Series(dtype=col.dtype) for c, col in table.columns.items()})
     if len(table.key) > 1:
         frame.insert(0, "key", pd.Series(dtype="str"))
     return frame

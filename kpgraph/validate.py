@@ -155,7 +155,7 @@ def _check_table(table: Table, raw: RawTable, errs: _Collector) -> dict[str, pd.
     values: dict[str, pd.Series] = {}
     for cname, col in table.columns.items():
         if cname not in text:
-            values[cname] = pd.Series([pd.NA] * n, dtype=_dtype(col))
+            values[cname] = pd.Series([pd.NA] * n, dtype=col.dtype)
             continue
         s = text[cname].str.strip()
         empty = (s == "").to_numpy()
@@ -188,11 +188,6 @@ def _isin(s: pd.Series, values) -> np.ndarray:
                          type=pa.string(), from_pandas=True)
     return pc.fill_null(pc.is_in(arr, value_set=value_set), False).to_numpy(
         zero_copy_only=False)
-
-
-def _dtype(col: Column) -> str:
-    return {"decimal": "float64", "integer": "Int64", "date": "datetime64[s]",
-            "bool": "boolean"}.get(col.type, "str")
 
 
 def _bad_values(raw, errs, cname, s, rows, what):

@@ -120,13 +120,11 @@ def test_audit_priorities_cli(cli):
 @pytest.mark.neo4j
 @pytest.mark.parametrize("measure", ["betweenness", "weak_components", "pagerank"])
 def test_gds_agrees_with_the_embedded_backend(neo4j_server, measure):
-    from kpgraph.neo4j.config import Neo4jConfig
 
     from .neo4j_server.fixture import load_once
 
     load_once(neo4j_server, HAND)
-    cfg = Neo4jConfig(uri=neo4j_server.uri, user=neo4j_server.user,
-                      password=neo4j_server.password)
+    cfg = neo4j_server.config()
     remote, meta = kpgraph.centrality(measure=measure, top=None, backend="neo4j", neo4j=cfg)
     local, local_meta = kpgraph.centrality(HAND, measure=measure, top=None)
     assert meta["path"].startswith("in Neo4j (GDS 2.13")
@@ -146,14 +144,12 @@ def test_gds_agrees_with_the_embedded_backend(neo4j_server, measure):
 
 @pytest.mark.neo4j
 def test_gds_betweenness_agrees_on_the_demo(neo4j_server):
-    from kpgraph.neo4j.config import Neo4jConfig
 
     from .neo4j_server.fixture import load_once
 
     demo = Path(__file__).parent.parent / "datasets" / "demo"
     load_once(neo4j_server, demo)
-    cfg = Neo4jConfig(uri=neo4j_server.uri, user=neo4j_server.user,
-                      password=neo4j_server.password)
+    cfg = neo4j_server.config()
     remote, meta = kpgraph.centrality(measure="betweenness", top=None, backend="neo4j",
                                       neo4j=cfg)
     local, _ = kpgraph.centrality(demo, measure="betweenness", top=None)

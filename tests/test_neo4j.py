@@ -207,8 +207,7 @@ def test_demo_counts_agree(neo4j_server):
     from .neo4j_server.fixture import load_once
 
     load_once(neo4j_server, DEMO)
-    cfg = Neo4jConfig(uri=neo4j_server.uri, user=neo4j_server.user,
-                      password=neo4j_server.password)
+    cfg = neo4j_server.config()
     with Neo4jStore.connect(cfg) as store:
         counts = store.counts()
     assert counts == kpgraph.info(DEMO)
@@ -225,7 +224,7 @@ def test_bulk_import_builds_the_same_graph(tmp_path, cli):
     argv = r.stdout.split()
     assert argv[:5] == ["neo4j-admin", "database", "import", "full", "neo4j"]
     with server.start(prepare=lambda home: server.admin_import(home, argv[1:])) as srv:
-        cfg = Neo4jConfig(uri=srv.uri, user=srv.user, password=srv.password)
+        cfg = srv.config()
         with Neo4jStore.connect(cfg) as store:
             imported = store.counts()
         assert imported == kpgraph.info(BASE)

@@ -234,8 +234,7 @@ def test_exact_output_embedded(name, params, expected):
 @pytest.fixture
 def hand_in_neo4j(neo4j_server) -> Neo4jConfig:
     load_once(neo4j_server, HAND)
-    return Neo4jConfig(uri=neo4j_server.uri, user=neo4j_server.user,
-                       password=neo4j_server.password)
+    return neo4j_server.config()
 
 
 @pytest.mark.neo4j
@@ -295,8 +294,7 @@ def demo_graph():
 @pytest.fixture
 def demo_in_neo4j(neo4j_server) -> Neo4jConfig:
     load_once(neo4j_server, DEMO)
-    return Neo4jConfig(uri=neo4j_server.uri, user=neo4j_server.user,
-                       password=neo4j_server.password)
+    return neo4j_server.config()
 
 
 @pytest.mark.neo4j

@@ -48,7 +48,7 @@ def load_once(srv, path) -> None:
     if _LOADED["path"] == str(path):
         return
     wipe(srv)
-    cfg = Neo4jConfig(uri=srv.uri, user=srv.user, password=srv.password)
+    cfg = srv.config()
     kpgraph.load(path, backend="neo4j", neo4j=cfg)
     _LOADED["path"] = str(path)
 
@@ -74,8 +74,7 @@ def wipe(srv) -> None:
 def neo4j_config(neo4j_server) -> Neo4jConfig:
     """Connection settings for a clean database on the test server."""
     wipe(neo4j_server)
-    return Neo4jConfig(uri=neo4j_server.uri, user=neo4j_server.user,
-                       password=neo4j_server.password, database="neo4j")
+    return neo4j_server.config()
 
 
 @pytest.fixture

@@ -43,6 +43,12 @@ class Server:
     home: Path
     process: subprocess.Popen
 
+    def config(self):
+        """kpgraph's connection settings for this server."""
+        from kpgraph.neo4j.config import Neo4jConfig
+
+        return Neo4jConfig(uri=self.uri, user=self.user, password=self.password)
+
 
 def deps_dir() -> Path:
     """The jars for the pom, fetched with Maven the first time (about 130 MB)."""

@@ -17,9 +17,9 @@ def _month_start(m: str) -> pd.Timestamp:
     return pd.Timestamp(f"{m}-01")
 
 
-def _finding(company, country, months, ships, summary, severity, evidence):
+def _finding(rid, company, country, months, ships, summary, severity, evidence):
     return Finding(
-        rule="", typology="polishing_mass_balance", severity=severity, summary=summary,
+        rule=rid, typology="polishing_mass_balance", severity=severity, summary=summary,
         entities={"countries": [country] if country else [], "companies": [company],
                   "shipments": sorted(ships["shipment_id"]),
                   "certificates": sorted(ships["certificate_id"].dropna().unique())},
@@ -61,13 +61,12 @@ def ledger_below_shipments(g: GraphModel, transit_days: int = 10, tolerance: flo
         if flagged:
             ships = pd.concat(ships)
             short = sum(x["delivered_at_least"] - x["ledger_rough_in"] for x in gaps)
-            f = _finding(company, country.get(company), flagged, ships,
+            out.append(_finding(
+                "ledger_below_shipments", company, country.get(company), flagged, ships,
                          f"{company}'s ledger records {short:,.2f} ct less rough received than "
                          f"its shipments delivered, in {len(flagged)} month(s) "
                          f"({', '.join(flagged)}).", min(1.0, 0.6 + 0.1 * len(flagged)),
-                         {"months": gaps, "shortfall_carats": short})
-            f.rule = "ledger_below_shipments"
-            out.append(f)
+                         {"months": gaps, "shortfall_carats": short}))
     return out
 
 
@@ -100,13 +99,12 @@ def implied_yield(g: GraphModel, max_yield: float = 0.6, min_carats: float = 50.
                  & s["shipped_on"].dt.strftime("%Y-%m").isin(months)]
         detail = [{"month": m, "polished_out": float(p), "rough_used": float(u)}
                   for m, p, u in zip(bad["month"], polished[bad.index], used[bad.index])]
-        f = _finding(company, country.get(company), months, sent,
+        out.append(_finding(
+                     "implied_yield", company, country.get(company), months, sent,
                      f"{company}'s ledger shows {float(polished[bad.index].sum()):,.2f} ct "
                      f"polished from {float(used[bad.index].clip(lower=0).sum()):,.2f} ct of "
                      f"rough used in {len(months)} month(s) ({', '.join(months)}), above "
                      f"the {max_yield:.0%} that cutting can yield.",
                      min(1.0, 0.7 + 0.1 * len(months)),
-                     {"months": detail, "max_yield": max_yield})
-        f.rule = "implied_yield"
-        out.append(f)
+                     {"months": detail, "max_yield": max_yield}))
     return out
