@@ -124,6 +124,14 @@ class GraphModel:
         self._network_cache[key] = g
         return g
 
+    def memo(self, key, build):
+        """A value derived from the frames, built once per model (the frames are not
+        changed after loading)."""
+        key = ("memo", key)
+        if key not in self._network_cache:
+            self._network_cache[key] = build()
+        return self._network_cache[key]
+
     def restricted(self, since=None, until=None) -> GraphModel:
         """The same model with only the shipments of a period (other tables whole)."""
         frames = dict(self.frames)

@@ -1,0 +1,290 @@
+"""Laundering routes: time-respecting chains of shipments from a risky origin through
+transit hubs and polishing centres, each with the reasons it is risky and a score.
+
+>>> from kpgraph.routes import RouteQuery
+>>> RouteQuery(origin="COD").via
+'either'
+
+The search runs on the embedded model (:func:`find_routes`) or in Neo4j
+(``cypher/routes_from_origin.cypher`` over ``NEXT`` links, driven by
+:mod:`kpgraph.neo4j.routes`); both return paths that :func:`finish` turns into ranked
+:class:`Route` objects, so the two backends give the same routes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError
+from ..graph import WORKED_HS_CODES, GraphModel
+from ..rules.library.mixed_origin import high_risk_origins
+from .links import LINK_BRANCH, LINK_TOLERANCE, LINK_WINDOW_DAYS, ShipmentIndex
+from .reasons import FLAG_AT, NEW_DAYS, WEIGHTS, _Facts, combine, route_reasons
+from .search import search_paths
+
+__all__ = ["Route", "RouteQuery", "find_routes", "risky_origins", "ROUND_TRIPS", "finish", "company_stats", "VIA",
+           "FLAG_AT", "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH",
+           "route_context"]
+
+VIA = ("either", "hub", "polisher", "any")
+ROUND_TRIPS = "*"  # the origin that asks for round trips from anywhere
+POLISHING_ROLES = ("polisher", "manufacturer")
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+@dataclass(frozen=True)
+class RouteQuery:
+    """What to search: from ``origin`` (ISO3) to ``to`` (ISO3, a company id, or None for
+    anywhere), passing ``via`` (``either`` a hub or a polishing centre, ``hub``,
+    ``polisher``, or ``any``), with at most ``max_hops`` shipments, each leaving at most
+    ``window_days`` after the previous one, carats within ``tolerance`` times the
+    previous shipment's, all shipped between ``since`` and ``until``."""
+
+    origin: str
+    to: str | None = None
+    via: str = "either"
+    max_hops: int = 6
+    window_days: int = 120
+    tolerance: float = 10.0
+    since: str | None = None
+    until: str | None = None
+
+    def check(self) -> None:
+        if self.via not in VIA:
+            raise UsageError(f"--via must be one of {', '.join(VIA)}, not {self.via!r}")
+        if not 1 <= self.max_hops <= 10:
+            raise UsageError(f"--max-hops must be between 1 and 10, not {self.max_hops}")
+        if not 0 <= self.window_days <= LINK_WINDOW_DAYS:
+            raise UsageError(f"--window-days must be between 0 and {LINK_WINDOW_DAYS} (the "
+                             f"continuation links reach {LINK_WINDOW_DAYS} days), not "
+                             f"{self.window_days}")
+        if not 1.0 <= self.tolerance <= LINK_TOLERANCE:
+            raise UsageError(f"--tolerance must be between 1 and {LINK_TOLERANCE:g}, not "
+                             f"{self.tolerance:g}")
+
+    def days(self) -> tuple[int, int]:
+        lo = -(10**9) if self.since is None else _days(self.since)
+        hi = 10**9 if self.until is None else _days(self.until)
+        return lo, hi
+
+    def params(self) -> dict:
+        return {"origin": self.origin, "to": self.to, "via": self.via,
+                "max_hops": self.max_hops, "window_days": self.window_days,
+                "tolerance": self.tolerance, "since": self.since, "until": self.until}
+
+
+def _days(value) -> int:
+    return int((np.datetime64(pd.Timestamp(value).date(), "D") - _EPOCH).astype(np.int64))
+
+
+@dataclass
+class Route:
+    """One route: its shipments in order and what they carried, with reasons and score."""
+
+    shipments: list[str]
+    companies: list[str]
+    hubs: list[str]
+    dates: list[str]
+    carats: list[float]
+    values: list[float | None]
+    reasons: list[dict] = field(default_factory=list)
+    score: float = 0.0
+
+    @property
+    def id(self) -> str:
+        """A stable id from the shipment chain."""
+        text = "\x1f".join(self.shipments)
+        return "R-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+    @property
+    def flagged(self) -> bool:
+        return self.score >= FLAG_AT
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "score": self.score, "shipments": self.shipments,
+                "companies": self.companies, "hubs": self.hubs, "dates": self.dates,
+                "carats": self.carats, "values": self.values, "reasons": self.reasons}
+
+
+def company_stats(shipments: pd.DataFrame, companies: pd.DataFrame,
+                  high_risk: set[str]) -> pd.DataFrame:
+    """Per company: whether it is a ``transit`` trader (received rough from abroad and sent
+    rough abroad), rough carats received (``rough_in``) and sent (``rough_out``, counting
+    only what left at least :data:`~kpgraph.routes.reasons.NEW_DAYS` days after the data
+    begins, since earlier parcels may have arrived before it), the carats and shipments
+    received declared from a high-risk origin, the carats sent declared MIXED, and the
+    first day it traded."""
+    rough = shipments[~shipments["hs_code"].isin(WORKED_HS_CODES)]
+    settled = shipments["shipped_on"].min() + pd.Timedelta(days=NEW_DAYS)
+    got = rough.groupby("importer_id")["carats"].sum()
+    later = rough[rough["shipped_on"] >= settled]
+    sent = later.groupby("exporter_id")["carats"].sum()
+    risky_rows = rough[rough["declared_origin"].isin(high_risk)]
+    risky = risky_rows.groupby("importer_id")["carats"].agg(["sum", "size"])
+    sent_all = rough.groupby("exporter_id")["carats"].sum()
+    mixed = rough[rough["declared_origin"] == "MIXED"].groupby("exporter_id")["carats"].sum()
+    first = pd.concat([shipments.groupby("exporter_id")["shipped_on"].min(),
+                       shipments.groupby("importer_id")["shipped_on"].min()])
+    first = first.groupby(level=0).min()
+    country = companies.set_index("company_id")["country"]
+    foreign = rough[rough["exporter_id"].map(country) != rough["importer_id"].map(country)]
+    transit = (pd.Index(foreign["importer_id"].unique())
+               .intersection(pd.Index(foreign["exporter_id"].unique())))
+    out = pd.DataFrame({"rough_in": got, "rough_out": sent, "high_risk_in": risky["sum"],
+                        "high_risk_shipments": risky["size"], "sent_all": sent_all,
+                        "mixed_out": mixed, "first_trade": first})
+    cols = ["rough_in", "rough_out", "high_risk_in", "high_risk_shipments", "sent_all",
+            "mixed_out"]
+    out[cols] = out[cols].fillna(0.0)
+    out["transit"] = out.index.isin(transit)
+    return out
+
+
+def _resolve_to(g: GraphModel, to: str | None):
+    if to is None:
+        return None, None
+    if (g.countries["iso3"] == to).any():
+        return "country", to
+    if (g.companies["company_id"] == to).any():
+        return "company", to
+    raise UsageError(f"--to {to!r} is neither a country nor a company in the data")
+
+
+def _index(g: GraphModel) -> ShipmentIndex:
+    country = g.companies.set_index("company_id")["country"]
+    return g.memo("route_index", lambda: ShipmentIndex(g.shipments, country))
+
+
+def find_paths(g: GraphModel, q: RouteQuery) -> list[tuple[str, ...]]:
+    """The complete routes of a query as shipment-id tuples (embedded search). With
+    ``origin`` ``*``, the round trips: routes from any company back to it."""
+    q.check()
+    cycles = q.origin == ROUND_TRIPS
+    if not cycles and not (g.countries["iso3"] == q.origin).any():
+        raise UsageError(f"--origin {q.origin!r} is not a country in the data")
+    kind, to = _resolve_to(g, q.to)
+    ix = _index(g)
+    comp = g.companies.set_index("company_id")
+    codes = ix.companies
+    country = comp["country"].reindex(codes).to_numpy(dtype=object)
+    s = g.shipments
+    certs = g.certificates.set_index("certificate_id")["origin"]
+    starts_mask = ((s["exporter_id"].map(comp["country"]) == q.origin)
+                   | (s["declared_origin"] == q.origin)
+                   | (s["certificate_id"].map(certs) == q.origin))
+    if cycles:  # a miner or a retailer does not receive its own rough back
+        trading = comp.index[~comp["role"].isin(("miner", "retailer"))]
+        starts_mask = s["exporter_id"].isin(trading) & s["importer_id"].isin(trading)
+    pos = ix.positions(s.loc[starts_mask.fillna(False).astype(bool), "shipment_id"])
+    pos = np.sort(pos[pos >= 0])
+    if kind == "country":
+        is_end = (lambda c, _m=(country == to): bool(_m[c]))
+    elif kind == "company":
+        target = codes.get_loc(to) if to in codes else -1
+        is_end = (lambda c, _t=target: c == _t)
+    else:
+        is_end = None
+    lo, hi = q.days()
+    paths = search_paths(ix, pos, max_hops=q.max_hops, window_days=q.window_days,
+                         tolerance=q.tolerance, lo_day=lo, hi_day=hi, is_end=is_end,
+                         closed_only=cycles)
+    return [tuple(ix.ids[list(p)]) for p in paths]
+
+
+def drop_suffixes(paths) -> list[tuple[str, ...]]:
+    """Unique paths, without those that are the tail of a longer one, in sorted order."""
+    paths = set(map(tuple, paths))
+    tails = {p[i:] for p in paths for i in range(1, len(p))}
+    return sorted(p for p in paths if p not in tails)
+
+
+def route_context(g: GraphModel, shipment_ids) -> GraphModel:
+    """The rows that scoring reads: the routes' shipments, companies and certificates, with
+    the small country tables whole."""
+    ids = set(shipment_ids)
+    s = g.shipments[g.shipments["shipment_id"].isin(ids)]
+    comps = set(s["exporter_id"]) | set(s["importer_id"])
+    return GraphModel({
+        "countries": g.countries, "kp_status": g.kp_status,
+        "kp_statistics": g.kp_statistics, "shipments": s,
+        "companies": g.companies[g.companies["company_id"].isin(comps)],
+        "certificates": g.certificates[g.certificates["certificate_id"]
+                                       .isin(set(s["certificate_id"].dropna()))],
+    })
+
+
+def finish(paths, ctx: GraphModel, stats: pd.DataFrame, data_from, via: str = "either",
+           limit: int | None = None) -> list[Route]:
+    """Ranked routes from complete paths: those that pass ``via`` kept, suffixes dropped,
+    reasons found, scored, and sorted by score (highest first), then carats moved
+    (largest first), then id.
+
+    A transit hub is a free-zone company or a transit trader (one that received rough
+    from abroad and sent rough abroad); a polishing centre is a polisher or manufacturer.
+    """
+    comp = ctx.companies.set_index("company_id")
+    transit = stats["transit"].reindex(comp.index, fill_value=False).astype(bool)
+    hubs = set(comp.index[comp["free_zone"].notna() | transit])
+    polishers = set(comp.index[comp["role"].isin(POLISHING_ROLES)])
+    need = {"either": hubs | polishers, "hub": hubs, "polisher": polishers}.get(via)
+    if need is not None:
+        imp = ctx.shipments.set_index("shipment_id")["importer_id"]
+        paths = [p for p in paths if any(imp[sid] in need for sid in p)]
+    paths = drop_suffixes(paths)
+    if not paths:
+        return []
+    facts = _Facts(ctx, stats, data_from)
+    special = hubs | polishers
+    value = ctx.shipments.set_index("shipment_id")["value_usd"]
+    routes = []
+    for p in paths:
+        rows = [facts.ship[sid] for sid in p]
+        companies = [rows[0]["exporter"], *(r["importer"] for r in rows)]
+        reasons = route_reasons(list(p), facts)
+        routes.append(Route(
+            shipments=list(p), companies=companies,
+            hubs=[c for c in dict.fromkeys(companies[1:]) if c in special],
+            dates=[f"{r['date']:%Y-%m-%d}" for r in rows],
+            carats=[round(float(r["carats"]), 4) for r in rows],
+            values=[None if pd.isna(value[sid]) else round(float(value[sid]), 2)
+                    for sid in p],
+            reasons=reasons, score=combine(reasons)))
+    routes.sort(key=lambda r: (-r.score, -r.carats[0], r.id))
+    return routes if limit is None else routes[:limit]
+
+
+def find_routes(g: GraphModel, q: RouteQuery, limit: int | None = 50) -> list[Route]:
+    """Routes of a query on the embedded model, ranked (see :mod:`kpgraph.routes.reasons`).
+
+    Cost: the search (see :mod:`kpgraph.routes.search`) plus one look-up per route.
+    """
+    paths = find_paths(g, q)
+    flat = {sid for p in paths for sid in p}
+    stats = g.memo("route_company_stats",
+                   lambda: company_stats(g.shipments, g.companies, high_risk_origins(g)))
+    data_from = g.shipments["shipped_on"].min()
+    return finish(paths, route_context(g, flat), stats, data_from, q.via, limit)
+
+
+def risky_origins(g: GraphModel) -> list[str]:
+    """The origins an investigation searches from: countries with a KP status period in
+    the data, non-participants, participants with such a record in the scheme's history,
+    countries whose KP statistics show exports above production plus imports, and
+    countries with a company that is not a miner and sent more than 1.5 times the rough it
+    received (rough from nowhere: the *unsupplied_source* red flag)."""
+    from ..rules.library.statistics import exports_exceed_supply
+    from .reasons import UNSUPPLIED
+    known = set(g.countries["iso3"])
+    stats = g.memo("route_company_stats",
+                   lambda: company_stats(g.shipments, g.companies, high_risk_origins(g)))
+    comp = g.companies.set_index("company_id")
+    unsupplied = stats.index[stats["rough_out"] > UNSUPPLIED * stats["rough_in"]]
+    unsupplied = [c for c in unsupplied if c in comp.index and comp.at[c, "role"] != "miner"]
+    found = (high_risk_origins(g)
+             | {f.entities["countries"][0] for f in exports_exceed_supply(g)}
+             | set(comp.loc[unsupplied, "country"]))
+    return sorted(found & known)
