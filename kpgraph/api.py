@@ -259,6 +259,32 @@ def flags(path: Path | str | None = None, rules: list[str] | None = None, since=
     return run_rules(g, rules, since=since, until=until)
 
 
+def routes(path: Path | str | None = None, origin: str | None = None, to: str | None = None,
+           via: str = "either", max_hops: int = 6, window_days: int = 120,
+           tolerance: float = 10.0, since=None, until=None, limit: int | None = 50,
+           round_trips: bool = False, backend: str = "embedded", neo4j=None) -> list:
+    """Laundering routes from ``origin`` (or, with ``round_trips``, chains that return to
+    where they began), ranked by score; see :mod:`kpgraph.routes`."""
+    from .routes import ROUND_TRIPS, RouteQuery, find_routes
+
+    if round_trips == (origin is not None):
+        raise UsageError("give either --origin ISO3 or --round-trips")
+    if round_trips and to is not None:
+        raise UsageError("--to does not apply to round trips")
+    q = RouteQuery(origin=ROUND_TRIPS if round_trips else origin, to=to, via=via,
+                   max_hops=max_hops, window_days=window_days, tolerance=tolerance,
+                   since=_iso(since), until=_iso(until))
+    q.check()
+    _check_backend(backend)
+    if backend == "embedded":
+        return find_routes(open_graph(path), q, limit=limit)
+    from .neo4j.routes import find_routes as neo4j_routes
+    from .neo4j.store import Neo4jStore
+
+    with Neo4jStore.connect(neo4j) as store:
+        return neo4j_routes(store, q, limit=limit)
+
+
 def stats(path: Path | str | None = None, backend: str = "embedded", neo4j=None) -> list:
     """The KP statistics rules alone (typology ``statistical_anomaly``): they need only
     ``countries.csv`` and ``kp_statistics.csv``."""

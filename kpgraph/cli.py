@@ -185,6 +185,54 @@ def flags_cmd(data, rules, since, until, list_rules, backend, neo4j, fmt):
                 "summary": f.summary} for f in findings], fmt)
 
 
+@main.command("routes")
+@click.argument("data", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.option("--origin", metavar="ISO3", default=None,
+              help="Start at companies of this country, or at rough declared from it.")
+@click.option("--round-trips", is_flag=True,
+              help="Instead of an origin: chains of shipments that return to where they began.")
+@click.option("--to", metavar="ISO3|COMPANY", default=None,
+              help="End in this country or at this company (default: anywhere).")
+@click.option("--via", type=click.Choice(["either", "hub", "polisher", "any"]), default="either",
+              show_default=True,
+              help="Pass a transit hub, a polishing centre, either of them, or anything.")
+@click.option("--max-hops", type=int, default=6, show_default=True,
+              help="At most this many shipments (1-10).")
+@click.option("--window-days", type=int, default=120, show_default=True,
+              help="Days allowed between one shipment and the next (0-180).")
+@click.option("--tolerance", type=float, default=10.0, show_default=True,
+              help="Largest ratio of carats between one shipment and the next (1-10).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="First shipping day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Last shipping day (YYYY-MM-DD).")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Print the best N routes.")
+@backend_options
+@output_options
+@handle_errors
+def routes_cmd(data, origin, round_trips, to, via, max_hops, window_days, tolerance, since,
+               until, limit, backend, neo4j, fmt):
+    """Find laundering routes in DATA: time-respecting chains of shipments from an origin
+    through transit hubs and polishing centres, ranked by a score with its reasons.
+
+    JSON output gives each route's shipments, companies, hubs, dates, carats, values,
+    score and reasons.
+    """
+    found = api.routes(data, origin=origin, to=to, via=via, max_hops=max_hops,
+                       window_days=window_days, tolerance=tolerance, since=since,
+                       until=until, limit=limit, round_trips=round_trips, backend=backend,
+                       neo4j=neo4j)
+    if fmt == "json":
+        _emit([r.as_dict() for r in found], fmt)
+    else:
+        _emit([{"id": r.id, "score": r.score, "from": r.dates[0], "to": r.dates[-1],
+                "shipments": len(r.shipments), "companies": " > ".join(r.companies),
+                "hubs": ", ".join(r.hubs),
+                "reasons": ", ".join(dict.fromkeys(x["code"] for x in r.reasons))}
+               for r in found], fmt)
+
+
 @main.command("stats")
 @click.argument("data", required=False, type=click.Path(file_okay=False, path_type=str))
 @backend_options

@@ -177,6 +177,11 @@ CASES = [
         _ship("S2", D(2021, 2, 3), "T1", "P1", 900, 144000, "7102.31", "K2", "MIXED"),
         _ship("S3", D(2021, 3, 2), "T1", "P1", 50, 8000, "7102.10", "K3", "BWA"),
         _ship("S9", D(2021, 7, 1), "P1", "T1", 100, 200000, "7102.39", None, "IND")]),
+    # S1 -> S2 (T1 to P1, MIXED); S3 is declared BWA but 20 times smaller than S1, so no
+    # continuation of it; P1 sends on no rough. No chain returns to where it began.
+    ("routes_from_origin", {"origin": "BWA"}, [{"shipments": ["S1", "S2"]},
+                                               {"shipments": ["S3"]}]),
+    ("round_trips", {}, []),
 ]
 
 
@@ -283,6 +288,9 @@ def _examples(g) -> dict[str, list[dict]]:
         "top_exporters": [{"year": year}, {"year": year, "limit": 5}],
         "country_statistics": [{"iso3": pair[0]}, {"iso3": "BWA"}],
         "trade_between": [{"company_a": busy, "company_b": partner}],
+        "routes_from_origin": [{"origin": "SSD"}, {"origin": "CAF", "to_country": "IND"},
+                               {"origin": "ZWE", "window_days": 60, "max_hops": 3}],
+        "round_trips": [{}],
     }
 
 

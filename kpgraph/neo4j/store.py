@@ -20,6 +20,7 @@ import pandas as pd
 from ..contract import contract
 from ..errors import BackendError
 from ..graph import GraphModel
+from ..routes.links import ShipmentIndex
 from .config import Neo4jConfig
 from .runner import QueryRunner
 from .schema import (
@@ -65,6 +66,15 @@ def _rows(table_name: str, frame: pd.DataFrame) -> tuple[list, bool]:
         maps = [{k: v for k, v in zip(extras, vals) if v is not None} for vals in zip(*ex)]
         columns.append(maps)
     return list(zip(*columns)), bool(extras)
+
+
+NEXT = "NEXT"
+LINK_STATEMENT = """UNWIND $rows AS r
+MATCH (a:Shipment {shipment_id: r[0]})
+MATCH (b:Shipment {shipment_id: r[1]})
+MERGE (a)-[l:NEXT]->(b)
+ON CREATE SET l.days = r[2], l.ratio = r[3]
+RETURN count(*) AS created"""
 
 
 class Neo4jStore:
@@ -133,8 +143,33 @@ class Neo4jStore:
                     for fut in futures:
                         fut.cancel()
                     raise
+            self._link_shipments(frames, pool, batch_size, progress)
         self.apply_schema("after")
         return created
+
+    def _link_shipments(self, frames, pool, batch_size, progress) -> None:
+        """The ``NEXT`` continuation links between the loaded shipments (see
+        :mod:`kpgraph.routes.links`), merged so that a re-run adds only what is missing."""
+        ships, comps = frames.get("shipments"), frames.get("companies")
+        if ships is None or ships.empty or comps is None:
+            return
+        links = ShipmentIndex(ships, comps.set_index("company_id")["country"]).all_links()
+        rows = [[a, b, int(d), float(r)] for a, b, d, r in
+                zip(links["source"], links["target"], links["days"], links["ratio"])]
+        done = 0
+        if progress:
+            progress(NEXT, 0, len(rows))
+        futures = [pool.submit(self._write_batch, LINK_STATEMENT, rows[i:i + batch_size])
+                   for i in range(0, len(rows), batch_size)]
+        try:
+            for fut in as_completed(futures):
+                done += fut.result()[1]
+                if progress:
+                    progress(NEXT, done, len(rows))
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
 
     def _write_batch(self, query: str, batch: list, attempts: int = 6) -> tuple[int, int]:
         """One batch in one transaction. A concurrent load that created some of the same

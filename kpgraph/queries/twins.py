@@ -350,3 +350,24 @@ def trade_between(g: GraphModel, company_a: str, company_b: str) -> list[dict]:
     hit = hit.sort_values(["shipped_on", "shipment_id"])
     return _records(hit, ["shipment_id", "shipped_on", "exporter_id", "importer_id", "carats",
                           "value_usd", "hs_code", "certificate_id", "declared_origin"])
+
+
+@twin("routes_from_origin")
+def routes_from_origin(g: GraphModel, origin: str, to_country=None, to_company=None,
+                       max_hops: int = 6, window_days: int = 120, tolerance: float = 10.0,
+                       since=None, until=None) -> list[dict]:
+    from ..routes import RouteQuery, find_paths
+
+    q = RouteQuery(origin=origin, to=to_company or to_country, max_hops=max_hops,
+                   window_days=window_days, tolerance=tolerance, since=since, until=until)
+    return [{"shipments": list(p)} for p in sorted(find_paths(g, q))]
+
+
+@twin("round_trips")
+def round_trips(g: GraphModel, max_hops: int = 6, window_days: int = 120,
+                tolerance: float = 10.0, since=None, until=None) -> list[dict]:
+    from ..routes import ROUND_TRIPS, RouteQuery, find_paths
+
+    q = RouteQuery(origin=ROUND_TRIPS, max_hops=max_hops, window_days=window_days,
+                   tolerance=tolerance, since=since, until=until)
+    return [{"shipments": list(p)} for p in sorted(find_paths(g, q))]

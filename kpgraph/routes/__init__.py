@@ -26,9 +26,9 @@ from .links import LINK_BRANCH, LINK_TOLERANCE, LINK_WINDOW_DAYS, ShipmentIndex
 from .reasons import FLAG_AT, NEW_DAYS, WEIGHTS, _Facts, combine, route_reasons
 from .search import search_paths
 
-__all__ = ["Route", "RouteQuery", "find_routes", "risky_origins", "ROUND_TRIPS", "finish", "company_stats", "VIA",
-           "FLAG_AT", "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH",
-           "route_context"]
+__all__ = ["Route", "RouteQuery", "find_routes", "find_paths", "drop_suffixes", "risky_origins",
+           "ROUND_TRIPS", "finish", "company_stats", "route_context", "VIA", "FLAG_AT",
+           "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH"]
 
 VIA = ("either", "hub", "polisher", "any")
 ROUND_TRIPS = "*"  # the origin that asks for round trips from anywhere
@@ -179,18 +179,17 @@ def find_paths(g: GraphModel, q: RouteQuery) -> list[tuple[str, ...]]:
     if cycles:  # a miner or a retailer does not receive its own rough back
         trading = comp.index[~comp["role"].isin(("miner", "retailer"))]
         starts_mask = s["exporter_id"].isin(trading) & s["importer_id"].isin(trading)
+    starts_mask &= s["exporter_id"] != s["importer_id"]
     pos = ix.positions(s.loc[starts_mask.fillna(False).astype(bool), "shipment_id"])
     pos = np.sort(pos[pos >= 0])
+    ends = None
     if kind == "country":
-        is_end = (lambda c, _m=(country == to): bool(_m[c]))
+        ends = country == to
     elif kind == "company":
-        target = codes.get_loc(to) if to in codes else -1
-        is_end = (lambda c, _t=target: c == _t)
-    else:
-        is_end = None
+        ends = np.asarray(codes == to)
     lo, hi = q.days()
     paths = search_paths(ix, pos, max_hops=q.max_hops, window_days=q.window_days,
-                         tolerance=q.tolerance, lo_day=lo, hi_day=hi, is_end=is_end,
+                         tolerance=q.tolerance, lo_day=lo, hi_day=hi, ends=ends,
                          closed_only=cycles)
     return [tuple(ix.ids[list(p)]) for p in paths]
 

@@ -113,17 +113,18 @@ class _Facts:
             "declared origin": status_on_dates(ctx, origin.astype(object), s["shipped_on"]),
         }
         certs = ctx.certificates.set_index("certificate_id")
-        cert = s["certificate_id"]
-        has = cert.notna() & cert.isin(certs.index)
-        issuer = cert.map(certs["issuing_country"])
-        expires = cert.map(certs["expires_on"])
-        cct = cert.map(certs["carats"]).astype(float)
         problem = pd.Series("", index=s.index, dtype=object)
-        problem[(has & (issuer != exp_c)).fillna(False).astype(bool)] = "issued by another country"
-        late = (has & expires.notna() & (s["shipped_on"] > expires)).fillna(False)
-        problem[late.astype(bool)] = "used after expiry"
-        off = (has & cct.notna() & ((cct - s["carats"]).abs() > 0.05 * s["carats"])).fillna(False)
-        problem[off.astype(bool) & (problem == "")] = "carats differ from the shipment"
+        if not certs.empty:
+            c = s[["certificate_id"]].join(certs, on="certificate_id")
+            has = c["issuing_country"].notna()
+            problem[(has & (c["issuing_country"] != exp_c)).to_numpy(dtype=bool)] = \
+                "issued by another country"
+            late = has & c["expires_on"].notna() & (s["shipped_on"] > c["expires_on"])
+            problem[late.to_numpy(dtype=bool)] = "used after expiry"
+            off = has & c["carats"].notna() & (
+                (c["carats"] - s["carats"]).abs() > 0.05 * s["carats"])
+            problem[off.to_numpy(dtype=bool) & (problem == "").to_numpy()] = \
+                "carats differ from the shipment"
         frame = pd.DataFrame({
             "date": s["shipped_on"], "exporter": s["exporter_id"], "importer": s["importer_id"],
             "carats": s["carats"], "vpc": s["value_usd"] / s["carats"],

@@ -30,10 +30,11 @@ MIN_CYCLE = 3
 
 def search_paths(index: ShipmentIndex, starts: np.ndarray, *, max_hops: int,
                  window_days: int, tolerance: float, lo_day: int, hi_day: int,
-                 is_end, closed_only: bool = False) -> list[tuple[int, ...]]:
+                 ends: np.ndarray | None, closed_only: bool = False
+                 ) -> list[tuple[int, ...]]:
     """Complete routes (tuples of index positions) from the ``starts`` positions.
 
-    ``is_end(company_code)`` says whether a company is a destination (None: anywhere);
+    ``ends[company_code]`` says whether a company is a destination (None: anywhere);
     ``closed_only`` keeps only the routes that return to where they started.
     """
     exp, imp, day, ct = index.exporter, index.importer, index.day, index.carats
@@ -52,7 +53,7 @@ def search_paths(index: ShipmentIndex, starts: np.ndarray, *, max_hops: int,
                 if closed:
                     out.append(path)
                     continue
-            elif is_end is not None and is_end(comps[-1]):
+            elif ends is not None and ends[comps[-1]]:
                 out.append(path)
                 continue
             nxt = []
@@ -70,6 +71,6 @@ def search_paths(index: ShipmentIndex, starts: np.ndarray, *, max_hops: int,
             if nxt:
                 for t in reversed(nxt):
                     stack.append((path + (t,), comps + (imp[t],)))
-            elif is_end is None and not closed_only:
+            elif ends is None and not closed_only:
                 out.append(path)
     return out

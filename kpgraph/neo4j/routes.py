@@ -1,0 +1,142 @@
+"""Route search in Neo4j: the canned Cypher walks the ``NEXT`` links, then the rows that
+scoring reads are fetched for the routes found and ranked by the same code as the
+embedded backend (:func:`kpgraph.routes.finish`). Every statement is a read with
+parameters."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..contract import contract
+from ..errors import UsageError
+from ..graph import WORKED_HS_CODES, GraphModel
+from ..queries import coerce_params, get
+from ..routes import ROUND_TRIPS, Route, RouteQuery, finish
+from ..routes.reasons import NEW_DAYS
+from .schema import row_columns
+from .store import Neo4jStore, _typed
+
+__all__ = ["find_routes"]
+
+_SUBSET = """MATCH (n:{label}) WHERE n.{key} IN $ids RETURN n {{.*}} AS n ORDER BY n.{key}"""
+
+_STATS = """
+UNWIND $ids AS cid
+MATCH (c:Company {company_id: cid})
+CALL (c) {
+  OPTIONAL MATCH (c)<-[:IMPORTED_BY]-(s:Shipment)
+  WHERE NOT coalesce(s.hs_code, '') IN $worked
+  OPTIONAL MATCH (s)<-[:EXPORTED]-(x:Company)
+  RETURN sum(s.carats) AS rough_in,
+         sum(CASE WHEN s.declared_origin IN $high_risk THEN s.carats ELSE 0 END)
+           AS high_risk_in,
+         count(CASE WHEN s.declared_origin IN $high_risk THEN 1 END) AS high_risk_shipments,
+         count(CASE WHEN x.country <> c.country THEN 1 END) > 0 AS foreign_in
+}
+CALL (c) {
+  OPTIONAL MATCH (c)-[:EXPORTED]->(s:Shipment)
+  WHERE NOT coalesce(s.hs_code, '') IN $worked
+  OPTIONAL MATCH (s)-[:IMPORTED_BY]->(x:Company)
+  RETURN sum(CASE WHEN s.shipped_on >= $settled THEN s.carats ELSE 0 END) AS rough_out,
+         sum(s.carats) AS sent_all,
+         sum(CASE WHEN s.declared_origin = 'MIXED' THEN s.carats ELSE 0 END) AS mixed_out,
+         count(CASE WHEN x.country <> c.country THEN 1 END) > 0 AS foreign_out
+}
+CALL (c) {
+  OPTIONAL MATCH (c)-[:EXPORTED|IMPORTED_BY]-(s:Shipment)
+  RETURN min(s.shipped_on) AS first_trade
+}
+RETURN c.company_id AS company_id, rough_in, rough_out, high_risk_in, high_risk_shipments,
+       sent_all, mixed_out, foreign_in AND foreign_out AS transit, first_trade
+"""
+
+_FIRST_DAY = """MATCH (s:Shipment) WHERE s.shipped_on IS NOT NULL
+RETURN s.shipped_on AS day ORDER BY day LIMIT 1"""
+
+
+def _subset(store: Neo4jStore, table: str, ids) -> pd.DataFrame:
+    t = contract().tables[table]
+    # label and key come from the contract, never from input
+    q = _SUBSET.format(label=t.label, key=t.key_property)
+    data = [r["n"] for r in store.runner.run(q, {"ids": sorted(ids)}, mode="read")]
+    cols = row_columns(t)
+    frame = pd.DataFrame(data, columns=None if data else cols)
+    for c in cols:
+        if c not in frame.columns:
+            frame[c] = None
+    return _typed(t, frame[cols])
+
+
+def _whole(store: Neo4jStore, table: str) -> pd.DataFrame:
+    from .schema import read_statement
+
+    t = contract().tables[table]
+    cols = row_columns(t)
+    data = [r["n"] for r in store.runner.run(read_statement(t), mode="read")]
+    frame = pd.DataFrame(data, columns=None if data else cols)
+    for c in cols:
+        if c not in frame.columns:
+            frame[c] = None
+    return _typed(t, frame[cols])
+
+
+def _paths(store: Neo4jStore, q: RouteQuery) -> list[tuple[str, ...]]:
+    if q.origin == ROUND_TRIPS:
+        query = get("round_trips")
+        params = {"max_hops": q.max_hops, "window_days": q.window_days,
+                  "tolerance": q.tolerance, "since": q.since, "until": q.until}
+    else:
+        query = get("routes_from_origin")
+        found = store.runner.run(
+            "OPTIONAL MATCH (c:Country {iso3: $to}) OPTIONAL MATCH (k:Company {company_id: $to})"
+            " OPTIONAL MATCH (o:Country {iso3: $origin})"
+            " RETURN c IS NOT NULL AS country, k IS NOT NULL AS company, o IS NOT NULL AS origin",
+            {"to": q.to or "", "origin": q.origin}, mode="read")[0]
+        if not found["origin"]:
+            raise UsageError(f"--origin {q.origin!r} is not a country in the data")
+        if q.to is not None and not (found["country"] or found["company"]):
+            raise UsageError(f"--to {q.to!r} is neither a country nor a company in the data")
+        params = {"origin": q.origin, "max_hops": q.max_hops, "window_days": q.window_days,
+                  "tolerance": q.tolerance, "since": q.since, "until": q.until,
+                  "to_country": q.to if q.to is not None and found["country"] else None,
+                  "to_company": q.to if q.to is not None and not found["country"] else None}
+    typed = coerce_params(query, params)
+    rows = store.runner.run(query.cypher, typed, mode="read")
+    return [tuple(r["shipments"]) for r in rows]
+
+
+def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50) -> list[Route]:
+    """Routes of a query in Neo4j, ranked exactly as :func:`kpgraph.routes.find_routes`."""
+    q.check()
+    paths = _paths(store, q)
+    ship_ids = {sid for p in paths for sid in p}
+    countries = _whole(store, "countries")
+    kp_status = _whole(store, "kp_status")
+    small = GraphModel({"countries": countries, "kp_status": kp_status})
+    from ..rules.library.mixed_origin import high_risk_origins
+
+    shipments = _subset(store, "shipments", ship_ids)
+    comp_ids = set(shipments["exporter_id"]) | set(shipments["importer_id"])
+    first = store.runner.run(_FIRST_DAY, mode="read")
+    data_from = pd.Timestamp(str(first[0]["day"])) if first else pd.Timestamp("1970-01-01")
+    settled = (data_from + pd.Timedelta(days=NEW_DAYS)).date()
+    rows = store.runner.run(_STATS, {
+        "ids": sorted(comp_ids), "worked": list(WORKED_HS_CODES),
+        "high_risk": sorted(high_risk_origins(small)), "settled": settled}, mode="read")
+    stats = pd.DataFrame(rows, columns=["company_id", "rough_in", "rough_out", "high_risk_in",
+                                        "high_risk_shipments", "sent_all", "mixed_out",
+                                        "transit", "first_trade"]).set_index("company_id")
+    for c in ["rough_in", "rough_out", "high_risk_in", "high_risk_shipments", "sent_all",
+              "mixed_out"]:
+        stats[c] = pd.to_numeric(stats[c]).fillna(0.0).astype(float)
+    stats["transit"] = stats["transit"].astype(bool)
+    stats["first_trade"] = pd.to_datetime(stats["first_trade"].map(
+        lambda v: None if v is None else str(v))).astype("datetime64[s]")
+    certs = set(shipments["certificate_id"].dropna())
+    ctx = GraphModel({
+        "countries": countries, "kp_status": kp_status,
+        "kp_statistics": _whole(store, "kp_statistics"), "shipments": shipments,
+        "companies": _subset(store, "companies", comp_ids),
+        "certificates": _subset(store, "certificates", certs),
+    })
+    return finish(paths, ctx, stats, data_from, q.via, limit)

@@ -1,0 +1,171 @@
+"""Laundering routes: hand-made cases (split, merge, wrong order in time, window edge,
+tolerance, cycle) on both backends; the same ranked routes from both on the demo data; the
+continuation links, reasons and score on tiny data; the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import kpgraph
+from kpgraph.neo4j.config import Neo4jConfig
+from kpgraph.routes import RouteQuery, find_paths, find_routes, risky_origins
+from kpgraph.routes.links import LINK_BRANCH, ShipmentIndex
+from kpgraph.routes.reasons import FLAG_AT, combine
+
+from .neo4j_server.fixture import load_once
+
+ROOT = Path(__file__).parent.parent
+HAND = Path(__file__).parent / "corpus" / "routes"
+DEMO = ROOT / "datasets" / "demo"
+
+# tests/corpus/routes: M (COD miner) sends S1 (100 ct) to the DMCC hub H on 2021-01-01.
+# H splits it: S2 (60 ct) to the polisher P, S3 (40 ct) to the trader B. S0 left H before
+# S1 arrived (wrong order); S6 is 20 times S1 (beyond the tolerance of 10). P merges into
+# S5 (300 ct, 5x) to B. B sends S4 to X exactly 120 days after S3 (the window's edge), and
+# X sends S7 back to H: H -> B -> X -> H is a round trip, as is H -> P -> B -> X -> H.
+CASES = [
+    ({"origin": "COD"}, [["S1", "S2", "S5", "S4"], ["S1", "S3", "S4"]]),
+    ({"origin": "COD", "window_days": 119}, [["S1", "S2", "S5", "S4"], ["S1", "S3"]]),
+    ({"origin": "COD", "to": "BEL"}, [["S1", "S2", "S5"], ["S1", "S3"]]),
+    ({"origin": "COD", "to": "X"}, [["S1", "S2", "S5", "S4"], ["S1", "S3", "S4"]]),
+    ({"origin": "COD", "max_hops": 2}, [["S1", "S2"], ["S1", "S3"]]),
+    ({"origin": "COD", "tolerance": 4.0}, [["S1", "S2"], ["S1", "S3", "S4"]]),
+    ({"origin": "COD", "until": "2021-04-30"}, [["S1", "S2", "S5"], ["S1", "S3"]]),
+    ({"origin": "COD", "since": "2021-01-02"}, []),
+    ({"origin": "*"}, [["S2", "S5", "S4", "S7"], ["S3", "S4", "S7"]]),
+    ({"origin": "*", "max_hops": 3}, [["S3", "S4", "S7"]]),
+]
+
+
+def _routes(params: dict, **kw) -> list[list[str]]:
+    p = dict(params)
+    origin = p.pop("origin")
+    found = kpgraph.api.routes(origin=None if origin == "*" else origin,
+                               round_trips=origin == "*", limit=None, via="any", **p, **kw)
+    return sorted(r.shipments for r in found)
+
+
+@pytest.mark.parametrize("params,expected", CASES, ids=[str(c[0]) for c in CASES])
+def test_hand_cases_embedded(params, expected):
+    assert _routes(params, path=HAND) == expected
+
+
+@pytest.fixture
+def hand_routes_in_neo4j(neo4j_server) -> Neo4jConfig:
+    load_once(neo4j_server, HAND)
+    return neo4j_server.config()
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("params,expected", CASES, ids=[str(c[0]) for c in CASES])
+def test_hand_cases_neo4j(hand_routes_in_neo4j, params, expected):
+    assert _routes(params, backend="neo4j", neo4j=hand_routes_in_neo4j) == expected
+
+
+def test_suffixes_of_longer_routes_are_dropped():
+    from kpgraph.routes import drop_suffixes
+
+    got = drop_suffixes([("a", "b", "c"), ("b", "c"), ("c",), ("b", "d"), ("a", "b", "c")])
+    assert got == [("a", "b", "c"), ("b", "d")]
+
+
+def test_via_keeps_only_routes_through_a_hub_or_polisher():
+    g = kpgraph.open_graph(HAND)
+    # from IND, P's merge S5 goes to B, then X, then the DMCC hub H: no polisher after P
+    assert sorted(find_paths(g, RouteQuery(origin="IND", via="any"))) == [("S5", "S4", "S7")]
+    assert find_routes(g, RouteQuery(origin="IND", via="polisher")) == []
+    # X took rough from H abroad and sent rough abroad: a transit trader, so a hub
+    assert [r.hubs for r in find_routes(g, RouteQuery(origin="IND", via="hub"))] == [["X", "H"]]
+    got = find_routes(g, RouteQuery(origin="COD", via="polisher"), limit=None)
+    assert [r.shipments for r in got] == [["S1", "S2", "S5", "S4"]]
+
+
+@pytest.fixture(scope="module")
+def demo_graph():
+    return kpgraph.open_graph(DEMO)
+
+
+@pytest.fixture
+def demo_in_neo4j(neo4j_server) -> Neo4jConfig:
+    load_once(neo4j_server, DEMO)
+    return neo4j_server.config()
+
+
+@pytest.mark.neo4j
+def test_both_backends_give_the_same_ranked_routes_on_the_demo(demo_in_neo4j, demo_graph):
+    origins = [*risky_origins(demo_graph)[:6], "*"]
+    total = 0
+    for origin in origins:
+        q = RouteQuery(origin=origin)
+        local = [r.as_dict() for r in find_routes(demo_graph, q, limit=None)]
+        remote = [r.as_dict() for r in kpgraph.api.routes(
+            origin=None if origin == "*" else origin, round_trips=origin == "*", limit=None,
+            backend="neo4j", neo4j=demo_in_neo4j)]
+        assert json.dumps(local, sort_keys=True) == json.dumps(remote, sort_keys=True), origin
+        total += len(local)
+    assert total > 50
+
+
+def test_links_keep_the_closest_parcels_and_respect_time_and_tolerance():
+    day = pd.Timestamp("2021-01-01")
+    rows = [("IN", day, "A", "H", 100.0, 1000.0)]
+    # 12 candidates after the arrival, one before it, one beyond the tolerance
+    for k in range(12):
+        rows.append((f"O{k:02d}", day + pd.Timedelta(days=k + 1), "H", "B", 100.0 + 10 * k,
+                     1000.0 + 100 * k))
+    rows.append(("EARLY", day - pd.Timedelta(days=1), "H", "B", 100.0, 1000.0))
+    rows.append(("HUGE", day + pd.Timedelta(days=2), "H", "B", 1001.0, 10010.0))
+    s = pd.DataFrame(rows, columns=["shipment_id", "shipped_on", "exporter_id", "importer_id",
+                                    "carats", "value_usd"])
+    s["hs_code"], s["declared_origin"] = "7102.31", "MIXED"
+    ix = ShipmentIndex(s, pd.Series({"A": "COD", "H": "ARE", "B": "BEL"}))
+    got = list(ix.ids[ix.links(ix.positions(["IN"])[0])])
+    assert got == [f"O{k:02d}" for k in range(LINK_BRANCH)]
+    links = ix.all_links()
+    assert set(links["source"]) == {"IN"} and (links["days"] >= 0).all()
+
+
+def test_score_tiers():
+    assert combine([]) == 0.0
+    assert combine([{"code": "kp_status", "weight": 0.9}]) == pytest.approx(0.81)
+    # context alone never flags a route
+    ctx = [{"code": c, "weight": 0.5} for c in ("value_jump", "new_company")]
+    assert combine(ctx) < FLAG_AT
+
+
+def test_reasons_on_a_smuggled_parcel(tmp_path):
+    import shutil
+
+    d = tmp_path / "smuggled"
+    shutil.copytree(HAND, d)
+    with open(d / "kp_status.csv", "w") as f:
+        f.write("iso3,status,start,end,note\nCOD,suspended,2020-06-01,2021-12-31,test\n")
+    g = kpgraph.open_graph(d)
+    routes = find_routes(g, RouteQuery(origin="COD", via="any"), limit=None)
+    top = routes[0]
+    codes = {r["code"] for r in top.reasons}
+    assert {"kp_status", "no_certificate"} <= codes
+    status = next(r for r in top.reasons if r["code"] == "kp_status")
+    assert status["figures"]["country"] == "COD" and status["figures"]["status"] == "suspended"
+    assert top.flagged
+
+
+def test_cli_routes_json_and_errors(cli):
+    r = cli("routes", str(HAND), "--origin", "COD", "--via", "any", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert sorted(x["shipments"] for x in data) == CASES[0][1]
+    first = data[0]
+    assert set(first) >= {"id", "shipments", "companies", "hubs", "dates", "carats", "values",
+                          "score", "reasons"}
+    assert first["companies"][0] == "M" and len(first["dates"]) == len(first["shipments"])
+    r = cli("routes", str(HAND), "--origin", "ZZZ")
+    assert r.exit_code == 2 and "ZZZ" in r.stderr
+    r = cli("routes", str(HAND), "--origin", "COD", "--window-days", "500")
+    assert r.exit_code == 2 and "window" in r.stderr
+    r = cli("routes", str(HAND))
+    assert r.exit_code == 2 and "--origin" in r.stderr
