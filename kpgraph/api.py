@@ -147,20 +147,26 @@ def run_cypher(text: str, params: dict | None = None, write: bool = False,
 def view(out: Path | str, path: Path | str | None = None, around: str | None = None,
          hops: int = 2, country: str | None = None, since=None, until=None,
          max_nodes: int = 2000, backend: str = "embedded", neo4j=None,
-         finding: str | None = None) -> dict:
+         finding: str | None = None, route: str | None = None) -> dict:
     """Write an interactive, self-contained HTML view of part of the trade network.
 
-    Exactly one of ``around`` (a company, with ``hops``), ``country`` (an ISO3 code) or
-    ``finding`` (a finding's id) chooses the part; ``since``/``until`` bound the shipments.
-    Returns the view data.
+    Exactly one of ``around`` (a company, with ``hops``), ``country`` (an ISO3 code),
+    ``finding`` (a finding's id) or ``route`` (a route's id, or shipment ids joined by
+    commas) chooses the part; ``since``/``until`` bound the shipments. Returns the view data.
     """
     from .render.view import write_view
     from .selection import around_company, country_view
 
-    if sum(x is not None for x in (around, country, finding)) != 1:
-        raise UsageError("choose one view: --around COMPANY, --country ISO3 or --finding ID")
+    if sum(x is not None for x in (around, country, finding, route)) != 1:
+        raise UsageError("choose one view: --around COMPANY, --country ISO3, --finding ID or "
+                         "--route ID")
     g = open_graph(path, backend=backend, neo4j=neo4j)
-    if finding is not None:
+    if route is not None:
+        from .routes import find_route
+        from .selection import route_view
+
+        sub = route_view(g, find_route(g, route))
+    elif finding is not None:
         sub = _finding_subgraph(g, finding)
     elif around is not None:
         sub = around_company(g, around, hops=hops, since=since, until=until)
@@ -187,7 +193,8 @@ def _finding_subgraph(g: GraphModel, finding_id: str):
 def export(out: Path | str, path: Path | str | None = None, around: str | None = None,
            hops: int = 2, query: str | None = None, params: dict | None = None,
            since=None, until=None, formats=None, backend: str = "embedded", neo4j=None,
-           command: str | None = None, finding: str | None = None) -> dict:
+           command: str | None = None, finding: str | None = None,
+           route: str | None = None) -> dict:
     """Export a selection as an evidence bundle (a folder, or ``FILE.zip``); return its
     manifest. The selection is ``around`` a company (with ``hops``) or the entities that a
     canned ``query`` returns (the companies and shipments whose ids appear in its rows; the
@@ -201,10 +208,19 @@ def export(out: Path | str, path: Path | str | None = None, around: str | None =
     formats = list(formats or FORMATS)
     g = open_graph(path, backend=backend, neo4j=neo4j)
     selection: dict = {"command": command or "", "since": _iso(since), "until": _iso(until)}
-    if sum(x is not None for x in (around, query, finding)) != 1:
-        raise UsageError("choose one selection: --around COMPANY, --query NAME -p ... or "
-                         "--finding ID")
-    if finding is not None:
+    if sum(x is not None for x in (around, query, finding, route)) != 1:
+        raise UsageError("choose one selection: --around COMPANY, --query NAME -p ..., "
+                         "--finding ID or --route ID")
+    if route is not None:
+        from .routes import find_route
+        from .selection import route_view
+
+        found = find_route(g, route)
+        sub = route_view(g, found)
+        companies, shipments = set(sub.companies["company_id"]), sub.shipments
+        selection.update({"kind": "route", "route": found.id, "shipments": found.shipments,
+                          "score": found.score})
+    elif finding is not None:
         sub = _finding_subgraph(g, finding)
         companies, shipments = set(sub.companies["company_id"]), sub.shipments
         selection.update({"kind": "finding", "finding": finding})
@@ -278,8 +294,8 @@ def routes(path: Path | str | None = None, origin: str | None = None, to: str | 
     _check_backend(backend)
     if backend == "embedded":
         return find_routes(open_graph(path), q, limit=limit)
-    from .neo4j.routes import find_routes as neo4j_routes
     from .neo4j.store import Neo4jStore
+    from .routes.neo4j import find_routes as neo4j_routes
 
     with Neo4jStore.connect(neo4j) as store:
         return neo4j_routes(store, q, limit=limit)

@@ -309,6 +309,8 @@ def audit_priorities_cmd(data, top, k, seed, backend, neo4j, fmt):
               help="Show a country's companies and their direct trade partners.")
 @click.option("--finding", metavar="ID",
               help="Show what a finding names (ids: kpgraph flags --format json).")
+@click.option("--route", metavar="ID|S1,S2,…",
+              help="Show a route in order (ids: kpgraph routes), or a chain of shipment ids.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="First shipping day (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
@@ -319,11 +321,12 @@ def audit_priorities_cmd(data, top, k, seed, backend, neo4j, fmt):
               help="The HTML file to write.")
 @backend_options
 @handle_errors
-def view(data, around, hops, country, finding, since, until, max_nodes, out, backend, neo4j):
+def view(data, around, hops, country, finding, route, since, until, max_nodes, out, backend,
+         neo4j):
     """Write an interactive network view (one offline HTML file) of part of DATA."""
     result = api.view(out, path=data, around=around, hops=hops, country=country,
                       since=since, until=until, max_nodes=max_nodes, backend=backend,
-                      neo4j=neo4j, finding=finding)
+                      neo4j=neo4j, finding=finding, route=route)
     click.echo(f"{out}: {len(result['nodes'])} companies, {len(result['edges'])} trade links")
 
 
@@ -335,6 +338,8 @@ def view(data, around, hops, country, finding, since, until, max_nodes, out, bac
 @click.option("--query", metavar="NAME", help="Select what a canned query returns.")
 @click.option("--finding", metavar="ID",
               help="Select what a finding names (ids: kpgraph flags --format json).")
+@click.option("--route", metavar="ID|S1,S2,…",
+              help="Select a route (ids: kpgraph routes), or a chain of shipment ids.")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
               help="A parameter of --query (repeat for more).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
@@ -348,8 +353,8 @@ def view(data, around, hops, country, finding, since, until, max_nodes, out, bac
               show_default=True, help="Comma-separated formats to write.")
 @backend_options
 @handle_errors
-def export(data, around, hops, query, finding, params, since, until, out, formats, backend,
-           neo4j):
+def export(data, around, hops, query, finding, route, params, since, until, out, formats,
+           backend, neo4j):
     """Export a selection of DATA as an evidence bundle with a verifiable manifest."""
     import hashlib
     import shlex
@@ -358,7 +363,8 @@ def export(data, around, hops, query, finding, params, since, until, out, format
     manifest = api.export(out, path=data, around=around, hops=hops, query=query,
                           params=dict(_param(p) for p in params), since=since, until=until,
                           formats=[f.strip() for f in formats.split(",") if f.strip()],
-                          backend=backend, neo4j=neo4j, command=command, finding=finding)
+                          backend=backend, neo4j=neo4j, command=command, finding=finding,
+                          route=route)
     raw = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     click.echo(f"{out}: {len(manifest['files'])} files, {manifest['counts']['nodes']} nodes, "
                f"{manifest['counts']['relationships']} relationships")

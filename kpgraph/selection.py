@@ -12,7 +12,7 @@ import pandas as pd
 from .errors import UsageError
 from .graph import ROUGH_HS_CODES, GraphModel
 
-__all__ = ["Subgraph", "around_company", "country_view", "shipment_flags"]
+__all__ = ["Subgraph", "around_company", "country_view", "route_view", "shipment_flags"]
 
 
 @dataclass
@@ -25,6 +25,8 @@ class Subgraph:
     centre: str | None = None
     since: object = None
     until: object = None
+    route: list[str] | None = None  # shipment ids in order, for a route view
+    notes: list[str] | None = None  # why the selection matters (a route's reasons)
 
 
 def _within(g: GraphModel, ids: set, since, until) -> pd.DataFrame:
@@ -68,6 +70,18 @@ def country_view(g: GraphModel, iso3: str, since=None, until=None) -> Subgraph:
     return Subgraph(title=f"{iso3}: its companies and their trade partners",
                     companies=comps, shipments=_within(g, ids, since, until),
                     since=since, until=until)
+
+
+def route_view(g: GraphModel, route) -> Subgraph:
+    """A route's companies and its shipments, in order (``route`` is a
+    :class:`kpgraph.routes.Route`)."""
+    s = g.shipments[g.shipments["shipment_id"].isin(route.shipments)]
+    order = {sid: i for i, sid in enumerate(route.shipments)}
+    s = s.iloc[s["shipment_id"].map(order).argsort()]
+    comps = g.companies[g.companies["company_id"].isin(route.companies)]
+    return Subgraph(title=f"route {route.id} (score {route.score:.2f})", companies=comps,
+                    shipments=s, centre=route.companies[0], route=list(route.shipments),
+                    notes=[r["text"] for r in route.reasons])
 
 
 def status_on_dates(g: GraphModel, iso3: pd.Series, dates: pd.Series) -> pd.Series:

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import kpgraph
+from kpgraph.continuation import LINK_BRANCH, ShipmentIndex
 from kpgraph.neo4j.config import Neo4jConfig
 from kpgraph.routes import RouteQuery, find_paths, find_routes, risky_origins
-from kpgraph.routes.links import LINK_BRANCH, ShipmentIndex
 from kpgraph.routes.reasons import FLAG_AT, combine
 
 from .neo4j_server.fixture import load_once

@@ -172,3 +172,42 @@ def test_view_and_export_of_a_finding(tmp_path, cli):
     assert m["selection"]["kind"] == "finding" and m["selection"]["finding"] == reuse.id
     r = cli("view", str(HAND), "--finding", "F-000000000000", "--out", str(tmp_path / "x.html"))
     assert r.exit_code == 2 and "no finding" in r.stderr
+
+
+ROUTES = Path(__file__).parent / "corpus" / "routes"
+
+
+def test_route_view_is_drawn_in_order_with_dates(tmp_path, open_page):  # noqa: F811
+    from kpgraph.routes import RouteQuery, find_routes
+
+    g = kpgraph.open_graph(ROUTES)
+    # a round trip: always among the routes an id is looked up in
+    route = find_routes(g, RouteQuery(origin="*"), limit=None)[0]
+    out = tmp_path / "route.html"
+    data = kpgraph.view(out, path=ROUTES, route=route.id)
+    assert [e["step"] for e in data["edges"]] == list(range(1, len(route.shipments) + 1))
+    assert [e["label"] for e in data["edges"]] == [f"{n}. {d}" for n, d in
+                                                   enumerate(route.dates, 1)]
+    assert [(e["from"], e["to"]) for e in data["edges"]] == list(
+        zip(route.companies, route.companies[1:]))
+    assert data["notes"] == [r["text"] for r in route.reasons] and data["notes"]
+    opened = open_page(out)
+    counts = opened.page.evaluate("[window.kpgraphView.nodes, window.kpgraphView.edges]")
+    assert counts == [len(set(route.companies)), len(route.shipments)]
+    legend = opened.page.inner_text("#legend")
+    assert "Why it is flagged" in legend and route.reasons[0]["text"] in legend
+    assert opened.errors == [] and opened.requests == []
+    # the same route given as its shipments
+    same = kpgraph.view(tmp_path / "same.html", path=ROUTES, route=",".join(route.shipments))
+    assert same["edges"] == data["edges"]
+
+
+def test_route_selection_errors(tmp_path, cli):
+    r = cli("view", str(ROUTES), "--route", "R-000000000000", "--out", str(tmp_path / "x.html"))
+    assert r.exit_code == 2 and "no route" in r.stderr
+    r = cli("view", str(ROUTES), "--route", "S2,S1", "--out", str(tmp_path / "x.html"))
+    assert r.exit_code == 2 and "does not continue" in r.stderr
+    r = cli("export", str(ROUTES), "--route", "S1,S3,S4", "--out", str(tmp_path / "b.zip"),
+            "--format", "json,graphml")
+    assert r.exit_code == 0, r.stderr
+    assert cli("verify", str(tmp_path / "b.zip")).exit_code == 0

@@ -17,10 +17,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 import numpy as np
 import pandas as pd
 
+from ..continuation import ShipmentIndex
 from ..contract import contract
 from ..errors import BackendError
 from ..graph import GraphModel
-from ..routes.links import ShipmentIndex
 from .config import Neo4jConfig
 from .runner import QueryRunner
 from .schema import (

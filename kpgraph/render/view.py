@@ -44,7 +44,8 @@ ROLE_STYLE = {
     "retailer": ("#43a047", "dot"),
 }
 FREE_ZONE_SHAPE = "diamond"
-EDGE_COLOURS = {"status": "#e53935", "no_certificate": "#fb8c00", "none": "#9e9e9e"}
+EDGE_COLOURS = {"status": "#e53935", "no_certificate": "#fb8c00", "none": "#9e9e9e",
+                "route": "#1e88e5"}
 
 
 def _text(v) -> str:
@@ -111,7 +112,10 @@ def view_data(g: GraphModel, sub: Subgraph) -> dict:
             "kp_status": st, "info": info,
         })
     edges = []
-    if len(s):
+    if sub.route is not None and len(s):
+        edges = _route_edges(s.assign(status=flags["status"], no_cert=flags["no_certificate"]),
+                             sub.route)
+    elif len(s):
         s = s.assign(status=flags["status"], no_cert=flags["no_certificate"])
         agg = s.groupby(["exporter_id", "importer_id"], sort=True).agg(
             shipments=("shipment_id", "size"), carats=("carats", "sum"),
@@ -134,6 +138,12 @@ def view_data(g: GraphModel, sub: Subgraph) -> dict:
                 "width": round(1 + 2 * math.log10(1 + float(r.carats) / 100), 2),
                 "flag": flag, "colour": EDGE_COLOURS[flag], "info": info,
             })
+    legend_edges = [["KP status on a shipping date", EDGE_COLOURS["status"]],
+                    ["rough without a KP certificate", EDGE_COLOURS["no_certificate"]],
+                    ["no indicator", EDGE_COLOURS["none"]]]
+    if sub.route is not None:
+        legend_edges.insert(0, ["route step (numbered in order, with its date)",
+                                EDGE_COLOURS["route"]])
     return {
         "title": sub.title, "centre": sub.centre,
         "period": [_text(period_start), _text(period_end)],
@@ -141,11 +151,37 @@ def view_data(g: GraphModel, sub: Subgraph) -> dict:
         "legend": {
             "roles": [[r, col, shp] for r, (col, shp) in ROLE_STYLE.items()],
             "free_zone_shape": FREE_ZONE_SHAPE,
-            "edges": [["KP status on a shipping date", EDGE_COLOURS["status"]],
-                      ["rough without a KP certificate", EDGE_COLOURS["no_certificate"]],
-                      ["no indicator", EDGE_COLOURS["none"]]],
+            "edges": legend_edges,
         },
+        "notes": [_text(n) for n in (sub.notes or [])],
     }
+
+
+def _route_edges(s: pd.DataFrame, route: list[str]) -> list[dict]:
+    """One edge per shipment of a route, numbered in order, labelled with its date; the
+    colour says route unless the shipment carries an indicator."""
+    rows = s.set_index("shipment_id")
+    out = []
+    for n, sid in enumerate(route, 1):
+        r = rows.loc[sid]
+        flag = ("status" if not pd.isna(r.status) else
+                "no_certificate" if r.no_cert else "route")
+        carats, value = float(r.carats), r.value_usd
+        info = [["Step", str(n)], ["Shipment", _text(sid)], ["From", _text(r.exporter_id)],
+                ["To", _text(r.importer_id)], ["Date", _text(r.shipped_on)],
+                ["Carats", _text(carats)], ["Value (USD)", _text(value)],
+                ["USD per carat", _text(float(value) / carats) if not pd.isna(value) else ""],
+                ["Declared origin", _text(r.declared_origin)],
+                ["Certificate", _text(r.certificate_id) or "none"]]
+        if flag == "status":
+            info.append(["KP status on the date", _text(r.status)])
+        out.append({
+            "from": _text(r.exporter_id), "to": _text(r.importer_id), "carats": carats,
+            "width": round(1 + 2 * math.log10(1 + carats / 100), 2), "flag": flag,
+            "colour": EDGE_COLOURS[flag], "info": info, "step": n,
+            "label": f"{n}. {_text(r.shipped_on)}",
+        })
+    return out
 
 
 def _script_json(data) -> str:

@@ -19,14 +19,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..continuation import LINK_BRANCH, LINK_TOLERANCE, LINK_WINDOW_DAYS, ShipmentIndex
 from ..errors import UsageError
 from ..graph import WORKED_HS_CODES, GraphModel
 from ..rules.library.mixed_origin import high_risk_origins
-from .links import LINK_BRANCH, LINK_TOLERANCE, LINK_WINDOW_DAYS, ShipmentIndex
 from .reasons import FLAG_AT, NEW_DAYS, WEIGHTS, _Facts, combine, route_reasons
 from .search import search_paths
 
-__all__ = ["Route", "RouteQuery", "find_routes", "find_paths", "drop_suffixes", "risky_origins",
+__all__ = ["Route", "RouteQuery", "find_routes", "find_paths", "find_route", "all_routes",
+           "drop_suffixes", "risky_origins",
            "ROUND_TRIPS", "finish", "company_stats", "route_context", "VIA", "FLAG_AT",
            "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH"]
 
@@ -287,3 +288,40 @@ def risky_origins(g: GraphModel) -> list[str]:
              | {f.entities["countries"][0] for f in exports_exceed_supply(g)}
              | set(comp.loc[unsupplied, "country"]))
     return sorted(found & known)
+
+
+def all_routes(g: GraphModel, limit: int | None = None) -> list[Route]:
+    """Routes from every risky origin and the round trips, with default parameters, each
+    once, best first: what an investigation searches."""
+    seen: dict[str, Route] = {}
+    for origin in [*risky_origins(g), ROUND_TRIPS]:
+        for r in find_routes(g, RouteQuery(origin=origin), limit=None):
+            seen.setdefault(r.id, r)
+    out = sorted(seen.values(), key=lambda r: (-r.score, -r.carats[0], r.id))
+    return out if limit is None else out[:limit]
+
+
+def find_route(g: GraphModel, route_id: str) -> Route:
+    """A route by its id (searched among :func:`all_routes`), or given as its shipment ids
+    joined by commas (``S1,S2,S3``), which must form a route."""
+    if "," in route_id or not route_id.startswith("R-"):
+        chain = [x.strip() for x in route_id.split(",") if x.strip()]
+        s = g.shipments.set_index("shipment_id")
+        missing = [x for x in chain if x not in s.index]
+        if missing:
+            raise UsageError(f"--route: no shipment {missing[0]!r} in the data")
+        rows = s.loc[chain]
+        for (a, ra), (b, rb) in zip(rows.iterrows(), list(rows.iterrows())[1:]):
+            if ra["importer_id"] != rb["exporter_id"] or rb["shipped_on"] < ra["shipped_on"]:
+                raise UsageError(f"--route: {b} does not continue {a} (the next exporter must "
+                                 "be the last importer, on or after its date)")
+        stats = g.memo("route_company_stats",
+                       lambda: company_stats(g.shipments, g.companies, high_risk_origins(g)))
+        got = finish([tuple(chain)], route_context(g, chain), stats,
+                     g.shipments["shipped_on"].min(), via="any")
+        return got[0]
+    for r in all_routes(g):
+        if r.id == route_id:
+            return r
+    raise UsageError(f"no route {route_id!r} among the routes from the risky origins and the "
+                     "round trips; give its shipments instead: --route S1,S2,...")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .links import ShipmentIndex
+from ..continuation import ShipmentIndex
 
 __all__ = ["search_paths", "MIN_CYCLE"]
 

@@ -14,11 +14,12 @@ earliest, then by id) are *s*'s continuation links: a busy hub sends thousands o
 in a window, and without the cap the number of candidate routes through it grows as the
 product of its degrees, almost all of them through unrelated parcels.
 
-The same definition gives the embedded search (computed for the shipments a search
-reaches) and Neo4j's ``NEXT`` relationships (computed for every shipment at load time),
-so both backends walk the same links; a route query narrows them with its own window and
-tolerance. Cost: one sort of the shipments, then per shipment a binary search in its
-importer's outbound shipments and a partial sort of the candidates.
+This is part of the graph model (an index of shipments by company and date), so that both
+stores can build it. The same definition gives the embedded search (computed for the
+shipments a search reaches) and Neo4j's ``NEXT`` relationships (computed for every
+shipment at load time), so both backends walk the same links; a route query narrows them
+with its own window and tolerance. Cost: one sort of the shipments, then per shipment a
+binary search in its importer's outbound shipments and a partial sort of the candidates.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..graph import WORKED_HS_CODES
+from .graph import WORKED_HS_CODES
 
 __all__ = ["LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH", "ShipmentIndex"]
 

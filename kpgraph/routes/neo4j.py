@@ -10,11 +10,11 @@ import pandas as pd
 from ..contract import contract
 from ..errors import UsageError
 from ..graph import WORKED_HS_CODES, GraphModel
+from ..neo4j.schema import read_statement, row_columns
+from ..neo4j.store import Neo4jStore, _typed
 from ..queries import coerce_params, get
-from ..routes import ROUND_TRIPS, Route, RouteQuery, finish
-from ..routes.reasons import NEW_DAYS
-from .schema import row_columns
-from .store import Neo4jStore, _typed
+from . import ROUND_TRIPS, Route, RouteQuery, finish
+from .reasons import NEW_DAYS
 
 __all__ = ["find_routes"]
 
@@ -68,8 +68,6 @@ def _subset(store: Neo4jStore, table: str, ids) -> pd.DataFrame:
 
 
 def _whole(store: Neo4jStore, table: str) -> pd.DataFrame:
-    from .schema import read_statement
-
     t = contract().tables[table]
     cols = row_columns(t)
     data = [r["n"] for r in store.runner.run(read_statement(t), mode="read")]

@@ -1,0 +1,5 @@
+"""python -m kpgraph: the command line."""
+
+from .cli import main
+
+main()
