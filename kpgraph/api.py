@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -178,16 +179,9 @@ def view(out: Path | str, path: Path | str | None = None, around: str | None = N
 def _finding_subgraph(g: GraphModel, finding_id: str):
     """The companies and shipments a finding names."""
     from .rules import find
-    from .selection import Subgraph
+    from .selection import finding_view
 
-    f = find(g, finding_id)
-    ships = g.shipments[g.shipments["shipment_id"].isin(f.entities["shipments"])]
-    ids = set(f.entities["companies"]) | set(ships["exporter_id"]) | set(ships["importer_id"])
-    if not ids:
-        raise UsageError(f"finding {finding_id} names no company or shipment to show "
-                         f"(it is about {', '.join(f.entities['countries'])}'s statistics)")
-    return Subgraph(title=f"{finding_id} ({f.rule})",
-                    companies=g.companies[g.companies["company_id"].isin(ids)], shipments=ships)
+    return finding_view(g, find(g, finding_id))
 
 
 def export(out: Path | str, path: Path | str | None = None, around: str | None = None,
@@ -199,10 +193,8 @@ def export(out: Path | str, path: Path | str | None = None, around: str | None =
     manifest. The selection is ``around`` a company (with ``hops``) or the entities that a
     canned ``query`` returns (the companies and shipments whose ids appear in its rows; the
     certificates and countries those name come with them)."""
-    from .evidence.bundle import FORMATS, bundle_time, source_fingerprint, write_bundle
-    from .evidence.graph import evidence_graph
+    from .evidence.bundle import FORMATS
     from .queries import coerce_params, get
-    from .render.view import view_data
     from .selection import Subgraph, around_company
 
     formats = list(formats or FORMATS)
@@ -242,15 +234,30 @@ def export(out: Path | str, path: Path | str | None = None, around: str | None =
             until=until)
         selection.update({"kind": "query", "query": query, "query_text": q.cypher,
                           "params": {k: _iso(v) for k, v in typed.items()}})
-    graph = evidence_graph(g, companies, shipments)
+    source = _source(g, path, backend, neo4j)
+    return _bundle(g, sub, companies, shipments, out, formats, selection, source)
+
+
+def _source(g: GraphModel, path, backend: str, neo4j) -> dict:
+    """The fingerprint of what an export read: the input files, or the tables in Neo4j."""
+    from .evidence.bundle import source_fingerprint
+
     if backend == "embedded":
         from .validate import find_files
 
-        source = {"backend": "embedded", "dataset": Path(path).name,
-                  **source_fingerprint(files=find_files(Path(path)))}
-    else:
-        source = {"backend": "neo4j", "database": neo4j.database if neo4j else "neo4j",
-                  **source_fingerprint(frames=g.frames)}
+        return {"backend": "embedded", "dataset": Path(path).name,
+                **source_fingerprint(files=find_files(Path(path)))}
+    return {"backend": "neo4j", "database": neo4j.database if neo4j else "neo4j",
+            **source_fingerprint(frames=g.frames)}
+
+
+def _bundle(g: GraphModel, sub, companies, shipments, out, formats, selection: dict,
+            source: dict) -> dict:
+    from .evidence.bundle import bundle_time, write_bundle
+    from .evidence.graph import evidence_graph
+    from .render.view import view_data
+
+    graph = evidence_graph(g, companies, shipments)
     context = {"created": bundle_time(), "view": view_data(g, sub)}
     return write_bundle(graph, out, formats, context, selection, source)
 
@@ -376,3 +383,125 @@ def audit_priorities(path: Path | str | None = None, top: int | None = 50,
     table = rank(g, run_rules(g), k=k, seed=seed)
     rows = table.to_dict("records")
     return (rows[:top] if top else rows), {"betweenness": table.attrs["betweenness"]}
+
+
+REPORT_MARK = "findings.json"  # a folder holding this (and index.html) is a report
+
+
+def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-report",
+                backend: str = "embedded", neo4j=None, since=None, until=None,
+                top: int = 10, progress=None) -> dict:
+    """The one-command investigation: validate and load, run every analysis, and write
+    ``out/index.html`` (the offline report), ``out/findings.json`` (every finding, flagged
+    routes included, in the data contract's findings format), the top routes' views
+    (``out/routes/``) and evidence bundles for the top findings and routes
+    (``out/evidence/``). Returns a summary. ``out`` is replaced only when it is empty or an
+    earlier report; everything is written beside it first, so a failure leaves the old one.
+    """
+    import json
+    import shutil
+    import tempfile
+
+    from . import __version__
+    from .evidence.bundle import bundle_time
+    from .investigation import investigate as run
+    from .render.report import render_report
+    from .render.view import write_view
+    from .routes import ROUND_TRIPS, RouteQuery, risky_origins
+    from .selection import finding_view, route_view
+
+    say = progress or (lambda _msg: None)
+    _check_backend(backend)
+    out = Path(out)
+    if out.exists() and (out.is_file() or (any(out.iterdir()) and not (
+            (out / REPORT_MARK).exists() and (out / "index.html").exists()))):
+        raise UsageError(f"{out} exists and is not an earlier kpgraph report: choose another "
+                         "--out")
+    if path is None and backend == "embedded":
+        path = Path(__file__).parent.parent / "datasets" / "demo"
+        if not path.exists():
+            raise UsageError("give a dataset folder (the bundled demo is not installed here)")
+    say("validating and loading")
+    if backend == "neo4j" and path is not None:
+        load(path, backend="neo4j", neo4j=neo4j)
+    g = open_graph(path, backend=backend, neo4j=neo4j)
+    if since is not None or until is not None:
+        g = g.restricted(_iso(since), _iso(until))
+    search = None
+    if backend == "neo4j":
+        from .neo4j.store import Neo4jStore
+        from .routes.neo4j import find_routes as neo4j_routes
+
+        def search():
+            seen = {}
+            with Neo4jStore.connect(neo4j) as store:
+                for origin in [*risky_origins(g), ROUND_TRIPS]:
+                    q = RouteQuery(origin=origin, since=_iso(since), until=_iso(until))
+                    for r in neo4j_routes(store, q, limit=None):
+                        seen.setdefault(r.id, r)
+            return sorted(seen.values(), key=lambda r: (-r.score, -r.carats[0], r.id))
+    name = Path(path).name if path is not None else f"neo4j:{neo4j.database if neo4j else ''}"
+    inv = run(g, dataset=name, backend=backend, route_search=search, progress=say)
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        say("views and evidence bundles")
+        source = _source(g, path, backend, neo4j) if path is not None or backend == "neo4j" \
+            else {}
+        views, bundles = {}, {}
+        top_routes = inv.routes[:top]
+        for r in top_routes:
+            sub = route_view(g, r)
+            rel = f"routes/{r.id}.html"
+            data = write_view(g, sub, tmp / rel)
+            views[r.id] = {**data, "file": rel}
+            rel = f"evidence/{r.id}.zip"
+            _bundle(g, sub, set(sub.companies["company_id"]), sub.shipments, tmp / rel,
+                    _formats(), {"command": "kpgraph investigate", "kind": "route",
+                                         "route": r.id, "shipments": r.shipments,
+                                         "score": r.score}, source)
+            bundles[r.id] = rel
+        shown = [f for f in inv.findings if f.entities["shipments"] or f.entities["companies"]]
+        for f in shown[:top]:
+            sub = finding_view(g, f)
+            rel = f"evidence/{f.id}.zip"
+            _bundle(g, sub, set(sub.companies["company_id"]), sub.shipments, tmp / rel,
+                    _formats(), {"command": "kpgraph investigate", "kind": "finding",
+                                 "finding": f.id}, source)
+            bundles[f.id] = rel
+        say("report")
+        created = bundle_time()
+        findings = [f.as_dict() for f in inv.all_findings()]
+        (tmp / REPORT_MARK).write_text(json.dumps(findings, indent=1, ensure_ascii=False,
+                                                  sort_keys=True, default=str) + "\n",
+                                       encoding="utf-8")
+        (tmp / "index.html").write_text(render_report(inv, views, bundles, created,
+                                                      __version__, top_routes=top),
+                                        encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}-old-{os.getpid()}")
+            os.replace(out, old)
+        os.replace(tmp, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    by_typ: dict[str, int] = {}
+    for f in inv.all_findings():
+        by_typ[f.typology] = by_typ.get(f.typology, 0) + 1
+    return {"report": str(out / "index.html"), "findings": str(out / REPORT_MARK),
+            "counts": inv.counts["nodes"], "by_typology": by_typ,
+            "routes": len(inv.routes), "flagged_routes": len(inv.flagged_routes),
+            "bundles": len(bundles), "seconds": inv.seconds,
+            "top": [{"id": f.id, "typology": f.typology, "severity": f.severity,
+                     "summary": f.summary} for f in inv.all_findings()[:top]]}
+
+
+def _formats() -> list[str]:
+    from .evidence.bundle import FORMATS
+
+    return list(FORMATS)

@@ -12,7 +12,8 @@ import pandas as pd
 from .errors import UsageError
 from .graph import ROUGH_HS_CODES, GraphModel
 
-__all__ = ["Subgraph", "around_company", "country_view", "route_view", "shipment_flags"]
+__all__ = ["Subgraph", "around_company", "country_view", "finding_view", "route_view",
+           "shipment_flags"]
 
 
 @dataclass
@@ -70,6 +71,17 @@ def country_view(g: GraphModel, iso3: str, since=None, until=None) -> Subgraph:
     return Subgraph(title=f"{iso3}: its companies and their trade partners",
                     companies=comps, shipments=_within(g, ids, since, until),
                     since=since, until=until)
+
+
+def finding_view(g: GraphModel, f) -> Subgraph:
+    """The companies and shipments a finding (a :class:`kpgraph.rules.Finding`) names."""
+    ships = g.shipments[g.shipments["shipment_id"].isin(f.entities["shipments"])]
+    ids = set(f.entities["companies"]) | set(ships["exporter_id"]) | set(ships["importer_id"])
+    if not ids:
+        raise UsageError(f"finding {f.id} names no company or shipment to show "
+                         f"(it is about {', '.join(f.entities['countries'])}'s statistics)")
+    return Subgraph(title=f"{f.id} ({f.rule})",
+                    companies=g.companies[g.companies["company_id"].isin(ids)], shipments=ships)
 
 
 def route_view(g: GraphModel, route) -> Subgraph:

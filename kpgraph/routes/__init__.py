@@ -23,11 +23,11 @@ from ..continuation import LINK_BRANCH, LINK_TOLERANCE, LINK_WINDOW_DAYS, Shipme
 from ..errors import UsageError
 from ..graph import WORKED_HS_CODES, GraphModel
 from ..rules.library.mixed_origin import high_risk_origins
-from .reasons import FLAG_AT, NEW_DAYS, WEIGHTS, _Facts, combine, route_reasons
+from .reasons import CONTEXT, FLAG_AT, NEW_DAYS, WEIGHTS, _Facts, combine, route_reasons
 from .search import search_paths
 
 __all__ = ["Route", "RouteQuery", "find_routes", "find_paths", "find_route", "all_routes",
-           "drop_suffixes", "risky_origins",
+           "drop_suffixes", "risky_origins", "route_finding", "route_typology",
            "ROUND_TRIPS", "finish", "company_stats", "route_context", "VIA", "FLAG_AT",
            "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH"]
 
@@ -325,3 +325,37 @@ def find_route(g: GraphModel, route_id: str) -> Route:
             return r
     raise UsageError(f"no route {route_id!r} among the routes from the risky origins and the "
                      "round trips; give its shipments instead: --route S1,S2,...")
+
+
+def route_typology(route: Route) -> str:
+    """The typology a route's reasons point to: a rising round trip is round tripping; a
+    route through a high-risk hub that re-certifies as MIXED is mixed-origin
+    recertification; anything else is origin laundering."""
+    codes = {r["code"]: r for r in route.reasons}
+    if "round_trip" in codes and codes["round_trip"]["weight"] >= WEIGHTS["round_trip"]:
+        return "round_tripping"
+    if "high_risk_hub" in codes:
+        return "mixed_origin_recertification"
+    return "origin_laundering"
+
+
+def route_finding(g: GraphModel, route: Route):
+    """A route as a finding of the data contract's format (rule ``route``)."""
+    from ..rules import Finding
+
+    s = g.shipments[g.shipments["shipment_id"].isin(route.shipments)]
+    country = g.companies.set_index("company_id")["country"]
+    countries = sorted({str(country[c]) for c in route.companies if c in country.index}
+                       | {o for o in s["declared_origin"].dropna() if o != "MIXED"})
+    red = [r["text"] for r in route.reasons if r["code"] not in CONTEXT]
+    summary = (f"Route {route.id}: {len(route.shipments)} shipments "
+               f"({' > '.join(route.companies)}), {route.dates[0]} to {route.dates[-1]}, "
+               f"{route.carats[0]:,.0f} ct at the start; " + "; ".join(red or ["no red flag"])
+               + ".")
+    return Finding(
+        rule="route", typology=route_typology(route), severity=route.score, summary=summary,
+        entities={"countries": countries, "companies": sorted(set(route.companies)),
+                  "shipments": list(route.shipments),
+                  "certificates": sorted(s["certificate_id"].dropna().unique())},
+        period={"from": route.dates[0], "to": route.dates[-1]},
+        evidence=route.as_dict())

@@ -1,0 +1,127 @@
+"""`kpgraph investigate`: the report in a real browser (drawn, offline, inert to hostile
+text), findings.json in the contract's format, evidence bundles that verify, the folder
+replaced only when it holds an earlier report, and the same findings from both backends."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import kpgraph
+from kpgraph.contract import contract
+
+from .browser import chromium, open_page  # noqa: F401  (fixtures)
+from .neo4j_server.fixture import load_once
+from .test_views import PAYLOADS
+
+ROOT = Path(__file__).parent.parent
+DEMO = ROOT / "datasets" / "demo"
+KEYS = {"id", "rule", "typology", "severity", "entities", "period", "summary", "evidence"}
+
+
+@pytest.fixture(scope="module")
+def small_report(tmp_path_factory, small_synth):
+    out = tmp_path_factory.mktemp("inv") / "report"
+    result = kpgraph.api.investigate(small_synth, out=out, top=3)
+    return out, result
+
+
+def test_report_folder_and_findings(small_report):
+    out, result = small_report
+    assert (out / "index.html").exists() and result["report"] == str(out / "index.html")
+    findings = json.loads((out / "findings.json").read_text())
+    assert findings and all(set(f) == KEYS for f in findings)
+    typologies = set(contract().typologies)
+    assert {f["typology"] for f in findings} <= typologies
+    assert [f["severity"] for f in findings] == sorted((f["severity"] for f in findings),
+                                                       reverse=True)
+    routes = [f for f in findings if f["rule"] == "route"]
+    assert routes and all(f["severity"] >= 0.5 for f in routes)
+    assert all(f["evidence"]["shipments"] == f["entities"]["shipments"] for f in routes)
+    assert sum(result["by_typology"].values()) == len(findings)
+    # every bundle the report links verifies
+    bundles = sorted((out / "evidence").glob("*.zip"))
+    assert len(bundles) == result["bundles"] >= 3
+    for b in bundles:
+        report = kpgraph.api.verify(b)
+        assert report.intact and report.checked > 5, report
+    assert len(list((out / "routes").glob("R-*.html"))) == 3
+
+
+def test_report_renders_offline_without_errors(small_report, open_page):  # noqa: F811
+    out, result = small_report
+    opened = open_page(out / "index.html", wait_settled=True)
+    state = opened.page.evaluate("window.kpgraphReport")
+    assert state["drawn"] == state["routes"] == 3 and state["settled"] == 3
+    text = opened.page.inner_text("body")
+    for f in result["top"][:3]:
+        assert f["id"] in text
+    assert "Audit priorities" in text and "Brokers" in text
+    assert opened.page.locator("svg figure, figure svg").count() >= 1
+    assert opened.errors == [] and opened.requests == [] and opened.dialogs == []
+
+
+def test_report_is_inert_to_hostile_text(tmp_path, small_synth, open_page):  # noqa: F811
+    data = tmp_path / "hostile"
+    shutil.copytree(small_synth, data)
+    comp = pd.read_csv(data / "companies.csv", dtype=str, keep_default_na=False)
+    for i, col in enumerate(("name", "address", "registration_no")):
+        comp[col] = [PAYLOADS[(i + j) % len(PAYLOADS)] + f" {j}" for j in range(len(comp))]
+    comp.to_csv(data / "companies.csv", index=False)
+    countries = pd.read_csv(data / "countries.csv", dtype=str, keep_default_na=False)
+    countries["name"] = [PAYLOADS[j % len(PAYLOADS)] for j in range(len(countries))]
+    countries.to_csv(data / "countries.csv", index=False)
+    kpgraph.api.investigate(data, out=tmp_path / "r", top=2)
+    html = (tmp_path / "r" / "index.html").read_text()
+    assert "<img src=x" not in html and "<svg onload" not in html
+    opened = open_page(tmp_path / "r" / "index.html", wait_settled=True)
+    # show every tooltip of every route network
+    opened.page.evaluate("""() => document.querySelectorAll('.net canvas').forEach(
+        c => c.dispatchEvent(new MouseEvent('mousemove', {clientX: 5, clientY: 5})))""")
+    assert opened.page.evaluate("window.__xss") is None
+    assert opened.dialogs == [] and opened.requests == [] and opened.errors == []
+
+
+def test_out_folder_is_replaced_only_when_it_holds_a_report(tmp_path, small_synth, cli):
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "mine.txt").write_text("keep")
+    r = cli("investigate", str(small_synth), "--out", str(other), "--top", "1")
+    assert r.exit_code == 2 and "not an earlier kpgraph report" in r.stderr
+    assert (other / "mine.txt").read_text() == "keep"
+    out = tmp_path / "rep"
+    first = cli("investigate", str(small_synth), "--out", str(out), "--top", "1",
+                "--format", "json")
+    assert first.exit_code == 0, first.stderr
+    assert "report:" in first.stderr and "routes" in first.stderr
+    rows = json.loads(first.stdout)
+    assert rows[-1]["typology"].startswith("routes flagged")
+    before = (out / "findings.json").read_bytes()
+    again = cli("investigate", str(small_synth), "--out", str(out), "--top", "1")
+    assert again.exit_code == 0 and (out / "findings.json").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes", "rep"]  # no leftovers
+
+
+def test_bad_data_writes_no_report(tmp_path, cli):
+    bad = Path(__file__).parent / "corpus" / "bad"
+    case = sorted(p for p in bad.iterdir() if p.is_dir())[0]
+    r = cli("investigate", str(case), "--out", str(tmp_path / "r"))
+    assert r.exit_code == 1 and not (tmp_path / "r").exists()
+    assert [p for p in tmp_path.iterdir()] == []
+
+
+@pytest.mark.neo4j
+def test_both_backends_give_the_same_findings(tmp_path, neo4j_server, monkeypatch):
+    load_once(neo4j_server, DEMO)
+    cfg = neo4j_server.config()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    kpgraph.api.investigate(DEMO, out=tmp_path / "e", top=2)
+    kpgraph.api.investigate(DEMO, out=tmp_path / "n", top=2, backend="neo4j", neo4j=cfg)
+    local = json.loads((tmp_path / "e" / "findings.json").read_text())
+    remote = json.loads((tmp_path / "n" / "findings.json").read_text())
+    assert len(local) > 100
+    assert local == remote
