@@ -150,8 +150,21 @@ def test_reasons_on_a_smuggled_parcel(tmp_path):
     codes = {r["code"] for r in top.reasons}
     assert {"kp_status", "no_certificate"} <= codes
     status = next(r for r in top.reasons if r["code"] == "kp_status")
-    assert status["figures"]["country"] == "COD" and status["figures"]["status"] == "suspended"
+    assert {(e["country"], e["status"]) for e in status["figures"]["events"]} == {
+        ("COD", "suspended")}
     assert top.flagged
+
+
+def test_ranking_scores_equal_the_reasons_they_list():
+    from kpgraph.routes.reasons import combine
+
+    g = kpgraph.open_graph(DEMO)
+    checked = 0
+    for origin in [*risky_origins(g), "*"]:
+        for r in find_routes(g, RouteQuery(origin=origin), limit=None):
+            assert r.score == pytest.approx(combine(r.reasons), abs=1e-4), (r.id, r.reasons)
+            checked += 1
+    assert checked > 1000
 
 
 def test_cli_routes_json_and_errors(cli):

@@ -23,7 +23,7 @@ from ..continuation import LINK_BRANCH, LINK_TOLERANCE, LINK_WINDOW_DAYS, Shipme
 from ..errors import UsageError
 from ..graph import WORKED_HS_CODES, GraphModel
 from ..rules.library.mixed_origin import high_risk_origins
-from .reasons import CONTEXT, FLAG_AT, NEW_DAYS, WEIGHTS, _Facts, combine, route_reasons
+from .reasons import CONTEXT, FLAG_AT, NEW_DAYS, WEIGHTS, _Facts, route_reasons, score_paths
 from .search import search_paths
 
 __all__ = ["Route", "RouteQuery", "find_routes", "find_paths", "find_route", "all_routes",
@@ -98,8 +98,7 @@ class Route:
     @property
     def id(self) -> str:
         """A stable id from the shipment chain."""
-        text = "\x1f".join(self.shipments)
-        return "R-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        return _route_id(self.shipments)
 
     @property
     def flagged(self) -> bool:
@@ -232,29 +231,39 @@ def finish(paths, ctx: GraphModel, stats: pd.DataFrame, data_from, via: str = "e
     polishers = set(comp.index[comp["role"].isin(POLISHING_ROLES)])
     need = {"either": hubs | polishers, "hub": hubs, "polisher": polishers}.get(via)
     if need is not None:
-        imp = ctx.shipments.set_index("shipment_id")["importer_id"]
+        imp = dict(zip(ctx.shipments["shipment_id"], ctx.shipments["importer_id"]))
         paths = [p for p in paths if any(imp[sid] in need for sid in p)]
     paths = drop_suffixes(paths)
     if not paths:
         return []
     facts = _Facts(ctx, stats, data_from)
     special = hubs | polishers
-    value = ctx.shipments.set_index("shipment_id")["value_usd"]
+    scores = score_paths(paths, facts)
+    first_carats = facts.a_carats[[facts.row[p[0]] for p in paths]]
+    ids = [_route_id(p) for p in paths]
+    order = sorted(range(len(paths)), key=lambda i: (-scores[i], -first_carats[i], ids[i]))
+    if limit is not None:
+        order = order[:limit]
+    value = {sid: (None if pd.isna(v) else round(float(v), 2))
+             for sid, v in zip(ctx.shipments["shipment_id"], ctx.shipments["value_usd"])}
     routes = []
-    for p in paths:
+    for i in order:
+        p = paths[i]
         rows = [facts.ship[sid] for sid in p]
         companies = [rows[0]["exporter"], *(r["importer"] for r in rows)]
-        reasons = route_reasons(list(p), facts)
         routes.append(Route(
             shipments=list(p), companies=companies,
             hubs=[c for c in dict.fromkeys(companies[1:]) if c in special],
             dates=[f"{r['date']:%Y-%m-%d}" for r in rows],
             carats=[round(float(r["carats"]), 4) for r in rows],
-            values=[None if pd.isna(value[sid]) else round(float(value[sid]), 2)
-                    for sid in p],
-            reasons=reasons, score=combine(reasons)))
-    routes.sort(key=lambda r: (-r.score, -r.carats[0], r.id))
-    return routes if limit is None else routes[:limit]
+            values=[value[sid] for sid in p],
+            reasons=route_reasons(list(p), facts), score=float(scores[i])))
+    return routes
+
+
+def _route_id(shipments) -> str:
+    text = "\x1f".join(shipments)
+    return "R-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def find_routes(g: GraphModel, q: RouteQuery, limit: int | None = 50) -> list[Route]:

@@ -41,14 +41,22 @@ mixed_after_high_risk       0.3     the declared origin becomes MIXED after a hi
 new_company                 0.2     a company on the route first traded within 90 days of it
                                     (and at least 90 days after the data begins; once)
 unaudited                   0.05    per company never audited, or audited more than three
-                                    years before the route (at most three counted)
+                                    years before the route (at most three counted, as
+                                    1 - 0.95^n)
 ==========================  ======  ==========================================================
 
+Each code appears at most once per route, with all its instances in its text and figures.
 The weights are round numbers chosen for what each reason means, not fitted;
 bench/score_routes.py measures what they give on seeds they were not set on.
+
+Ranking scores every route with :func:`score_paths` (vectorised over all routes at once);
+the reasons, with their texts and figures, are built by :func:`route_reasons` for the routes
+that are returned. A test holds the two equal on every route of the demo data.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
@@ -58,7 +66,7 @@ from ..rules.library.mixed_origin import high_risk_origins
 from ..rules.library.statistics import exports_exceed_supply
 from ..selection import status_on_dates
 
-__all__ = ["WEIGHTS", "FLAG_AT", "route_reasons", "combine"]
+__all__ = ["WEIGHTS", "FLAG_AT", "route_reasons", "combine", "score_paths"]
 
 WEIGHTS = {
     "kp_status": 0.9, "round_trip": 0.8, "origin_changed": 0.7, "no_certificate": 0.6,
@@ -86,7 +94,7 @@ def combine(reasons: list[dict]) -> float:
     0.05
     """
     def tier(rs):
-        return 1.0 - float(np.prod([1.0 - r["weight"] for r in rs]))
+        return 1.0 - math.prod(1.0 - r["weight"] for r in rs)
     red = tier([r for r in reasons if r["code"] not in CONTEXT])
     ctx = tier([r for r in reasons if r["code"] in CONTEXT])
     return round(0.9 * red + 0.1 * ctx, 4)
@@ -98,8 +106,8 @@ def _reason(code: str, text: str, weight: float | None = None, **figures) -> dic
 
 
 class _Facts:
-    """Per-shipment and per-company facts the reasons read, computed once for all routes
-    (as plain values: a route is a handful of look-ups)."""
+    """Per-shipment and per-company facts the reasons read, computed once for all routes:
+    as plain values for :func:`route_reasons` and as arrays for :func:`score_paths`."""
 
     def __init__(self, ctx: GraphModel, company_stats: pd.DataFrame, data_from):
         s = ctx.shipments.set_index("shipment_id", drop=False)
@@ -125,23 +133,83 @@ class _Facts:
                 (c["carats"] - s["carats"]).abs() > 0.05 * s["carats"])
             problem[off.to_numpy(dtype=bool) & (problem == "").to_numpy()] = \
                 "carats differ from the shipment"
+        self.high_risk = high_risk_origins(ctx)
+        self.exceeded = {(f.entities["countries"][0], f.period["from"][:4]): f
+                         for f in exports_exceed_supply(ctx)}
+        vpc = (s["value_usd"] / s["carats"]).astype(float)
         frame = pd.DataFrame({
             "date": s["shipped_on"], "exporter": s["exporter_id"], "importer": s["importer_id"],
-            "carats": s["carats"], "vpc": s["value_usd"] / s["carats"],
+            "carats": s["carats"], "vpc": vpc,
             "origin": s["declared_origin"], "certificate": s["certificate_id"],
             "exp_country": exp_c, "imp_country": imp_c, "cert_problem": problem,
             **{f"status:{k}": v for k, v in status.items()}})
-        frame = frame.astype(object).where(frame.notna(), None)
-        self.ship = frame.to_dict("index")
+        self.ship = _Rows(frame)
         stats = company_stats.reindex(comp.index)
-        cf = pd.DataFrame({"role": comp["role"], "last_audit": comp["last_audit"],
+        # an audit covers the AUDIT_YEARS that follow it
+        covered = comp["last_audit"] + pd.DateOffset(years=AUDIT_YEARS)
+        rough_in = stats["rough_in"].fillna(0.0)
+        sent_all = stats["sent_all"].fillna(0.0)
+        unsupplied = ((comp["role"] != "miner")
+                      & (stats["rough_out"].fillna(0.0) > UNSUPPLIED * rough_in)
+                      & stats["rough_out"].notna())
+        hub = ((rough_in > 0)
+               & (stats["high_risk_in"].fillna(0.0) >= HIGH_RISK_SHARE * rough_in)
+               & (sent_all > 0)
+               & (stats["mixed_out"].fillna(0.0) >= HIGH_RISK_SHARE * sent_all)
+               & (stats["high_risk_shipments"].fillna(0.0) >= HIGH_RISK_MIN))
+        cf = pd.DataFrame({"role": comp["role"], "audit_covers_until": covered,
+                           "unsupplied": unsupplied, "high_risk_hub": hub,
                            **{c: stats[c] for c in stats.columns}})
         cf = cf.astype(object).where(cf.notna(), None)
         self.comp = cf.to_dict("index")
         self.data_from = data_from
-        self.high_risk = high_risk_origins(ctx)
-        self.exceeded = {(f.entities["countries"][0], f.period["from"][:4]): f
-                         for f in exports_exceed_supply(ctx)}
+
+        # arrays for score_paths: one row per shipment, one per company
+        self.row = self.ship.pos
+        self.a_carats = s["carats"].to_numpy(dtype=float)
+        cidx = {cid: i for i, cid in enumerate(comp.index)}
+        self.exp = s["exporter_id"].map(cidx).to_numpy(dtype=np.int64)
+        self.imp = s["importer_id"].map(cidx).to_numpy(dtype=np.int64)
+        self.day = _days(s["shipped_on"])
+        any_status = np.zeros(len(s), dtype=bool)
+        for v in status.values():
+            any_status |= v.notna().to_numpy(dtype=bool)
+        self.a_status = any_status
+        self.a_nocert = s["certificate_id"].isna().to_numpy(dtype=bool)
+        self.a_certbad = (problem != "").to_numpy(dtype=bool)
+        origins = pd.Index(sorted(set(s["declared_origin"].dropna()) - {"MIXED"}))
+        self.a_origin = origins.get_indexer(s["declared_origin"])  # -1: MIXED or unknown
+        self.a_mixed = (s["declared_origin"] == "MIXED").to_numpy(dtype=bool)
+        self.a_risky = s["declared_origin"].isin(self.high_risk).to_numpy(dtype=bool)
+        self.a_vpc = vpc.to_numpy(dtype=float)
+        years = s["shipped_on"].dt.year.astype(str)
+        self.a_exceeded = np.array([(c, y) in self.exceeded for c, y in zip(exp_c, years)],
+                                   dtype=bool)
+        self.c_unsupplied = unsupplied.to_numpy(dtype=bool)
+        self.c_hub = hub.to_numpy(dtype=bool)
+        first = stats["first_trade"]
+        self.c_first = np.where(first.notna(), _days(first.fillna(pd.Timestamp(0))), -(10**9))
+        self.c_new_after = _days(pd.Series([data_from]))[0] + NEW_DAYS
+        self.c_audit = np.where(covered.notna(), _days(covered.fillna(pd.Timestamp(0))),
+                                -(10**9))
+
+
+class _Rows:
+    """Rows of a frame by index label, as dicts with None for missing values, built when
+    asked for: ranking reads arrays, and only the routes returned need their rows."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.pos = {k: i for i, k in enumerate(frame.index)}
+        self.cols = {c: frame[c].to_numpy(dtype=object) for c in frame.columns}
+        self.na = {c: frame[c].isna().to_numpy() for c in frame.columns}
+
+    def __getitem__(self, key) -> dict:
+        i = self.pos[key]
+        return {c: None if self.na[c][i] else v[i] for c, v in self.cols.items()}
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    return (dates.to_numpy(dtype="datetime64[D]").astype(np.int64))
 
 
 def _day(ts) -> str:
@@ -149,21 +217,23 @@ def _day(ts) -> str:
 
 
 def route_reasons(route: list[str], f: _Facts) -> list[dict]:
-    """The reasons one route (shipment ids in order) is risky."""
+    """The reasons one route (shipment ids in order) is risky, each code once."""
     rows = [f.ship[sid] for sid in route]
     first = rows[0]
     out = []
     # KP status on the dates
-    seen = set()
+    events = []
     for who, col in (("exporter", "exp_country"), ("importer", "imp_country"),
                      ("declared origin", "origin")):
         for sid, r in zip(route, rows):
             st = r[f"status:{who}"]
-            if st is None or (r[col], st) in seen:
-                continue
-            seen.add((r[col], st))
-            out.append(_reason("kp_status", f"{sid} on {_day(r['date'])}: {who} {r[col]} "
-                               f"was {st}", shipment=sid, country=r[col], status=st, role=who))
+            if st is not None:
+                events.append((sid, _day(r["date"]), who, r[col], st))
+    if events:
+        out.append(_reason("kp_status", "; ".join(
+            f"{sid} on {d}: {who} {c} was {st}" for sid, d, who, c, st in events),
+            events=[{"shipment": sid, "date": d, "role": who, "country": c, "status": st}
+                    for sid, d, who, c, st in events]))
     # certificates
     gaps = [sid for sid, r in zip(route, rows) if r["certificate"] is None]
     if gaps:
@@ -179,9 +249,8 @@ def route_reasons(route: list[str], f: _Facts) -> list[dict]:
     named = [o for o in origins if o is not None and o != "MIXED"]
     changes = [(a, b) for a, b in zip(named, named[1:]) if a != b]
     if changes:
-        a, b = changes[0]
-        out.append(_reason("origin_changed", f"declared origin changed from {a} to {b}",
-                           origins=origins))
+        out.append(_reason("origin_changed", "declared origin changed " + ", then ".join(
+            f"from {a} to {b}" for a, b in changes), origins=origins))
     mixed_at = next((i for i, o in enumerate(origins) if o == "MIXED"), None)
     if mixed_at and any(o in f.high_risk for o in origins[:mixed_at]):
         risky = sorted({o for o in origins[:mixed_at] if o in f.high_risk})
@@ -190,7 +259,7 @@ def route_reasons(route: list[str], f: _Facts) -> list[dict]:
                            shipment=route[mixed_at], high_risk=risky))
     # value per carat at each company on the way: the largest jump
     vpc = [r["vpc"] for r in rows]
-    jumps = [(abs(np.log(b / a)), i) for i, (a, b) in enumerate(zip(vpc, vpc[1:]), 1)
+    jumps = [(abs(math.log(b / a)), i) for i, (a, b) in enumerate(zip(vpc, vpc[1:]), 1)
              if a and b and a > 0 and b > 0 and max(b / a, a / b) >= VALUE_JUMP]
     if jumps:
         _, i = max(jumps)
@@ -203,7 +272,7 @@ def route_reasons(route: list[str], f: _Facts) -> list[dict]:
     # a round trip
     if len(route) >= 3 and rows[-1]["importer"] == first["exporter"]:
         a, b = vpc[0], vpc[-1]
-        rising = bool(a and b and b > a)
+        rising = bool(a and b and a > 0 and b > a)
         out.append(_reason("round_trip", f"returned to {first['exporter']} after "
                            f"{len(route)} shipments, value per carat {a or 0:,.0f} to "
                            f"{b or 0:,.0f} USD/ct", weight=WEIGHTS["round_trip"] if rising
@@ -213,12 +282,11 @@ def route_reasons(route: list[str], f: _Facts) -> list[dict]:
     # where the rough came from
     src = first["exporter"]
     c = f.comp.get(src)
-    if c and c["role"] != "miner" and c["rough_out"] is not None:
-        if c["rough_out"] > UNSUPPLIED * c["rough_in"]:
-            out.append(_reason("unsupplied_source", f"{src} sent {c['rough_out']:,.0f} ct of "
-                               f"rough but received {c['rough_in']:,.0f} ct", company=src,
-                               rough_in=round(float(c["rough_in"]), 2),
-                               rough_out=round(float(c["rough_out"]), 2)))
+    if c and c["unsupplied"]:
+        out.append(_reason("unsupplied_source", f"{src} sent {c['rough_out']:,.0f} ct of "
+                           f"rough but received {c['rough_in']:,.0f} ct", company=src,
+                           rough_in=round(float(c["rough_in"]), 2),
+                           rough_out=round(float(c["rough_out"]), 2)))
     key = (first["exp_country"], f"{first['date']:%Y}")
     if key in f.exceeded:
         ev = f.exceeded[key].evidence
@@ -232,12 +300,9 @@ def route_reasons(route: list[str], f: _Facts) -> list[dict]:
     start = first["date"]
     for cid in companies[1:]:
         c = f.comp.get(cid)
-        if not c or not c["rough_in"]:
-            continue
-        risky, mixed = c["high_risk_in"] / c["rough_in"], (
-            c["mixed_out"] / c["sent_all"] if c["sent_all"] else 0.0)
-        if (risky >= HIGH_RISK_SHARE and mixed >= HIGH_RISK_SHARE
-                and c["high_risk_shipments"] >= HIGH_RISK_MIN):
+        if c and c["high_risk_hub"]:
+            risky = c["high_risk_in"] / c["rough_in"]
+            mixed = c["mixed_out"] / c["sent_all"]
             out.append(_reason("high_risk_hub", f"{cid} received {risky:.0%} of its rough "
                                f"from high-risk origins and sent {mixed:.0%} on as MIXED",
                                company=cid, high_risk_share=round(float(risky), 4),
@@ -250,10 +315,85 @@ def route_reasons(route: list[str], f: _Facts) -> list[dict]:
             out.append(_reason("new_company", f"{cid} first traded on {_day(began)}",
                                company=cid, first_trade=_day(began)))
             break
-    stale = start - pd.DateOffset(years=AUDIT_YEARS)
     unaudited = [cid for cid in companies if cid in f.comp
-                 and (f.comp[cid]["last_audit"] is None or f.comp[cid]["last_audit"] < stale)]
-    for cid in unaudited[:3]:
-        out.append(_reason("unaudited", f"{cid} has no audit in the {AUDIT_YEARS} years before "
-                           "the route", company=cid))
+                 and (f.comp[cid]["audit_covers_until"] is None
+                      or f.comp[cid]["audit_covers_until"] < start)][:3]
+    if unaudited:
+        out.append(_reason("unaudited", f"{', '.join(unaudited)}: no audit in the "
+                           f"{AUDIT_YEARS} years before the route",
+                           weight=round(1 - (1 - WEIGHTS["unaudited"]) ** len(unaudited), 6),
+                           companies=unaudited))
     return out
+
+
+def score_paths(paths: list[tuple[str, ...]], f: _Facts) -> np.ndarray:
+    """The score of every route at once (the same as ``combine(route_reasons(...))``)."""
+    n = len(paths)
+    if not n:
+        return np.zeros(0)
+    width = max(map(len, paths))
+    rows = np.full((n, width), -1, dtype=np.int64)
+    for i, p in enumerate(paths):
+        rows[i, :len(p)] = [f.row[sid] for sid in p]
+    ok = rows >= 0
+    r = np.where(ok, rows, 0)
+    length = ok.sum(axis=1)
+    last = r[np.arange(n), length - 1]
+
+    def any_(a):
+        return (a[r] & ok).any(axis=1)
+
+    red = {"kp_status": any_(f.a_status), "no_certificate": any_(f.a_nocert),
+           "certificate_mismatch": any_(f.a_certbad)}
+    org = np.where(ok, f.a_origin[r], -1)
+    hi = np.where(org >= 0, org, -1).max(axis=1)
+    lo = np.where(org >= 0, org, np.iinfo(np.int64).max).min(axis=1)
+    red["origin_changed"] = (hi >= 0) & (lo != hi)
+    mixed = f.a_mixed[r] & ok
+    has_mixed = mixed.any(axis=1)
+    first_mixed = np.where(has_mixed, mixed.argmax(axis=1), width)
+    before = np.arange(width)[None, :] < first_mixed[:, None]
+    ctx = {"mixed_after_high_risk": has_mixed & (first_mixed > 0)
+           & (f.a_risky[r] & ok & before).any(axis=1)}
+    vpc = np.where(ok, f.a_vpc[r], np.nan)
+    a, b = vpc[:, :-1], vpc[:, 1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        valid = (a > 0) & (b > 0)
+        ctx["value_jump"] = (valid & ((b / a >= VALUE_JUMP) | (a / b >= VALUE_JUMP))
+                             ).any(axis=1)
+    start_c = f.exp[r[:, 0]]
+    cycle = (length >= 3) & (f.imp[last] == start_c)
+    v0, v1 = vpc[:, 0], vpc[np.arange(n), length - 1]
+    with np.errstate(invalid="ignore"):
+        rising = (v0 > 0) & (v1 > v0)
+    trip = np.where(cycle, np.where(rising, WEIGHTS["round_trip"], 0.3), 0.0)
+    red["unsupplied_source"] = f.c_unsupplied[start_c]
+    red["exports_exceed_supply"] = f.a_exceeded[r[:, 0]]
+    imps = np.where(ok, f.imp[r], -1)
+    safe = np.where(imps >= 0, imps, 0)
+    # the companies after the first: each importer but a round trip's closing one
+    after = imps >= 0
+    after[np.arange(n), length - 1] &= ~cycle
+    red["high_risk_hub"] = (f.c_hub[safe] & after).any(axis=1)
+    start_day = f.day[r[:, 0]]
+    began = f.c_first[safe]
+    ctx["new_company"] = (after & (began >= f.c_new_after)
+                          & (began >= (start_day - NEW_DAYS)[:, None])).any(axis=1)
+    # companies: the first exporter, then each importer but a cycle's closing one
+    comps = np.concatenate([start_c[:, None], imps], axis=1)
+    counted = np.concatenate([np.ones((n, 1), dtype=bool), after], axis=1)
+    cs = np.where(counted, comps, 0)
+    stale = counted & (f.c_audit[cs] < start_day[:, None])
+    n_unaudited = np.minimum(stale.sum(axis=1), 3)  # the first three, as route_reasons
+
+    def noisy_or(parts):
+        keep = np.ones(n)
+        for w, on in parts:
+            keep *= 1.0 - np.where(on, w, 0.0)
+        return 1.0 - keep
+
+    red_p = noisy_or([(WEIGHTS[k], v) for k, v in red.items()] + [(trip, trip > 0)])
+    unaudited = 1 - (1 - WEIGHTS["unaudited"]) ** n_unaudited
+    ctx_p = noisy_or([(WEIGHTS[k], v) for k, v in ctx.items()]
+                     + [(np.round(unaudited, 6), n_unaudited > 0)])
+    return np.round(0.9 * red_p + 0.1 * ctx_p, 4)
