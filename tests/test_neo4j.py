@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import kpgraph
+from kpgraph.continuation import ShipmentIndex
 from kpgraph.contract import contract
 from kpgraph.errors import BackendError, BackendUnavailableError
 from kpgraph.neo4j.config import Neo4jConfig
@@ -234,6 +235,17 @@ def test_bulk_import_builds_the_same_graph(tmp_path, cli):
             (row,) = q.run("MATCH (s:Shipment {shipment_id: 'S1'}) RETURN s.shipped_on AS d, "
                            "s.carats AS c", mode="read")
         assert row == {"d": dt.date(2021, 1, 5), "c": 1000.5}
+        # the route search's NEXT links came with the import, and the load added none
+        g = kpgraph.open_graph(BASE)
+        want = ShipmentIndex(g.shipments, g.companies.set_index("company_id")["country"]
+                             ).all_links()
+        with QueryRunner(cfg) as q:
+            got = q.run("MATCH (a:Shipment)-[l:NEXT]->(b:Shipment) RETURN a.shipment_id AS s, "
+                        "b.shipment_id AS t, l.days AS d, l.ratio AS r ORDER BY s, t",
+                        mode="read")
+        assert len(want) > 0
+        assert [(x["s"], x["t"], x["d"], x["r"]) for x in got] == sorted(
+            zip(want["source"], want["target"], want["days"].astype(int), want["ratio"]))
 
 
 def test_server_has_apoc_and_gds(neo4j_config):

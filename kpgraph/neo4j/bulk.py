@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from ..continuation import ShipmentIndex
 from ..contract import contract
 from ..staging import staged_folder
 from .schema import row_columns
@@ -97,6 +98,13 @@ def write_import_files(frames: dict[str, pd.DataFrame], out: Path | str) -> Impo
             _csv(pairs, [f":START_ID({rel.start_label})", f":END_ID({rel.end_label})"],
                  tmp / fname)
             plan.relationships[rel.type] = fname
+        ships, comps = frames.get("shipments"), frames.get("companies")
+        if ships is not None and not ships.empty and comps is not None:
+            # the route search's continuation links, as kpgraph load writes them
+            links = ShipmentIndex(ships, comps.set_index("company_id")["country"]).all_links()
+            _csv(links, [":START_ID(Shipment)", ":END_ID(Shipment)", "days:int", "ratio:double"],
+                 tmp / "rels_NEXT.csv")
+            plan.relationships["NEXT"] = "rels_NEXT.csv"
     return plan
 
 
