@@ -1,9 +1,14 @@
 """Route search latency on the embedded backend, and the naive static-path approach.
 
     python bench/routes_latency.py [--shipments 1000000] [--seed 7] [--naive-shipments 5000]
+    python bench/routes_latency.py --backend neo4j [--shipments 1000000]
 
 Generates a dataset (bench/out/), opens it, builds the continuation index once (timed
-apart), then times `find_routes` from every risky origin (p50, p95, max over origins).
+apart), then times `find_routes` (the best 50 routes, as `kpgraph routes` prints) from
+every risky origin (p50, p95, max over origins). With ``--backend neo4j`` it bulk-imports
+the dataset (with its NEXT links) into the test Neo4j (tests/neo4j_server/, heap 3 GB, page
+cache 1 GB) and times the same searches there, warm (each origin run twice, the second
+timed).
 For comparison, on a small dataset it times networkx ``all_simple_paths`` over the static
 company network from the origin's companies (cutoff 4) followed by a filter for time
 order, which is what the search replaces.
@@ -31,10 +36,32 @@ def _search_times(g) -> tuple[list[float], dict]:
     times, counts = [], {}
     for origin in risky_origins(g):
         t = time.perf_counter()
-        found = find_routes(g, RouteQuery(origin=origin), limit=None)
+        found = find_routes(g, RouteQuery(origin=origin), limit=50)
         times.append(time.perf_counter() - t)
         counts[origin] = len(found)
     return times, counts
+
+
+def _neo4j(path: Path, g) -> None:
+    import tempfile
+
+    from kpgraph.neo4j.store import Neo4jStore
+    from kpgraph.routes.neo4j import find_routes as neo4j_routes
+    from tests.neo4j_server import server
+
+    out = Path(tempfile.mkdtemp(prefix="kpgraph-bulk-")) / "import"
+    _plan, argv = kpgraph.bulk_export(path, out)
+    with server.start(prepare=lambda home: server.admin_import(home, argv[1:]), heap="3g",
+                      pagecache="1g") as srv:
+        times = []
+        with Neo4jStore.connect(srv.config()) as store:
+            for origin in risky_origins(g):
+                neo4j_routes(store, RouteQuery(origin=origin), limit=50)
+                t = time.perf_counter()
+                neo4j_routes(store, RouteQuery(origin=origin), limit=50)
+                times.append(time.perf_counter() - t)
+    print(f"neo4j, {len(times)} risky origins: p50 {statistics.median(times):.3f} s, "
+          f"p95 {float(np.percentile(times, 95)):.3f} s, max {max(times):.3f} s")
 
 
 def _naive(g, origin: str, cutoff: int = 4) -> tuple[float, int]:
@@ -60,11 +87,15 @@ def main() -> None:
     ap.add_argument("--shipments", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--naive-shipments", type=int, default=5_000)
+    ap.add_argument("--backend", choices=["embedded", "neo4j"], default="embedded")
     a = ap.parse_args()
     out = ROOT / "bench" / "out" / f"routes-latency-{a.shipments}"
     if not (out / "shipments.csv").exists():
         kpgraph.api.synth(out, shipments=a.shipments, seed=a.seed)
     g = kpgraph.open_graph(out)
+    if a.backend == "neo4j":
+        _neo4j(out, g)
+        return
     t = time.perf_counter()
     _index(g)
     build = time.perf_counter() - t

@@ -168,20 +168,15 @@ def find_paths(g: GraphModel, q: RouteQuery) -> list[tuple[str, ...]]:
         raise UsageError(f"--origin {q.origin!r} is not a country in the data")
     kind, to = _resolve_to(g, q.to)
     ix = _index(g)
-    comp = g.companies.set_index("company_id")
+    keys = g.memo("route_start_keys", lambda: _start_keys(g, ix))
     codes = ix.companies
-    country = comp["country"].reindex(codes).to_numpy(dtype=object)
-    s = g.shipments
-    certs = g.certificates.set_index("certificate_id")["origin"]
-    starts_mask = ((s["exporter_id"].map(comp["country"]) == q.origin)
-                   | (s["declared_origin"] == q.origin)
-                   | (s["certificate_id"].map(certs) == q.origin))
+    country = keys["company_country"]
     if cycles:  # a miner or a retailer does not receive its own rough back
-        trading = comp.index[~comp["role"].isin(("miner", "retailer"))]
-        starts_mask = s["exporter_id"].isin(trading) & s["importer_id"].isin(trading)
-    starts_mask &= s["exporter_id"] != s["importer_id"]
-    pos = ix.positions(s.loc[starts_mask.fillna(False).astype(bool), "shipment_id"])
-    pos = np.sort(pos[pos >= 0])
+        mask = keys["exp_trading"] & keys["imp_trading"]
+    else:
+        mask = ((keys["exp_country"] == q.origin) | (keys["declared"] == q.origin)
+                | (keys["cert_origin"] == q.origin))
+    pos = np.flatnonzero(mask & (ix.exporter != ix.importer))
     ends = None
     if kind == "country":
         ends = country == to
@@ -194,6 +189,25 @@ def find_paths(g: GraphModel, q: RouteQuery) -> list[tuple[str, ...]]:
     return [tuple(ix.ids[list(p)]) for p in paths]
 
 
+def _start_keys(g: GraphModel, ix: ShipmentIndex) -> dict[str, np.ndarray]:
+    """What decides where routes start, per position of the shipment index: the
+    exporter's country, the declared origin, the certificate's origin, and whether exporter
+    and importer trade (neither miner nor retailer)."""
+    s = g.shipments.loc[ix.frame_index]
+    comp = g.companies.set_index("company_id")
+    certs = g.certificates.set_index("certificate_id")["origin"]
+    trading = ~comp["role"].reindex(ix.companies).isin(("miner", "retailer")).to_numpy()
+    country = comp["country"].reindex(ix.companies).to_numpy(dtype=object)
+
+    def text(x: pd.Series) -> np.ndarray:
+        return x.astype(object).where(x.notna(), None).to_numpy(dtype=object)
+
+    return {"exp_country": country[ix.exporter], "company_country": country,
+            "declared": text(s["declared_origin"]),
+            "cert_origin": text(s["certificate_id"].map(certs)),
+            "exp_trading": trading[ix.exporter], "imp_trading": trading[ix.importer]}
+
+
 def drop_suffixes(paths) -> list[tuple[str, ...]]:
     """Unique paths, without those that are the tail of a longer one, in sorted order."""
     paths = set(map(tuple, paths))
@@ -204,15 +218,22 @@ def drop_suffixes(paths) -> list[tuple[str, ...]]:
 def route_context(g: GraphModel, shipment_ids) -> GraphModel:
     """The rows that scoring reads: the routes' shipments, companies and certificates, with
     the small country tables whole."""
-    ids = set(shipment_ids)
-    s = g.shipments[g.shipments["shipment_id"].isin(ids)]
+    ix = _index(g)
+    ids = sorted(set(shipment_ids))
+    pos = ix.positions(ids)
+    if (pos >= 0).all():
+        s = g.shipments.loc[ix.frame_index[pos]]
+    else:  # a chain given by hand may hold worked goods, which the index leaves out
+        s = g.shipments[g.shipments["shipment_id"].isin(ids)]
     comps = set(s["exporter_id"]) | set(s["importer_id"])
+    certs = g.memo("certificates_by_id",
+                   lambda: g.certificates.set_index("certificate_id", drop=False))
+    wanted = pd.Index(s["certificate_id"].dropna().unique())
     return GraphModel({
         "countries": g.countries, "kp_status": g.kp_status,
         "kp_statistics": g.kp_statistics, "shipments": s,
         "companies": g.companies[g.companies["company_id"].isin(comps)],
-        "certificates": g.certificates[g.certificates["certificate_id"]
-                                       .isin(set(s["certificate_id"].dropna()))],
+        "certificates": certs.loc[wanted.intersection(certs.index)].reset_index(drop=True),
     })
 
 
