@@ -15,6 +15,7 @@ same line whether they come as CSV (with its header on line 1) or as Parquet.
 from __future__ import annotations
 
 import codecs
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,11 +24,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .errors import Violation
+from .errors import UsageError, Violation
 
-__all__ = ["RawTable", "read_raw", "MAX_FIELD_BYTES"]
+__all__ = ["RawTable", "read_raw", "MAX_FIELD_BYTES", "MAX_FILE_BYTES", "max_file_bytes"]
 
 MAX_FIELD_BYTES = 1 << 20  # 1 MiB: no legitimate cell in this contract comes near it
+# A file is read into memory whole, at about seven times its size (1M shipments: 150 MB
+# on disk, 1 GB in memory); above this size it is refused before a byte is read.
+MAX_FILE_BYTES = 1 << 30
+MAX_FILE_ENV = "KPGRAPH_MAX_FILE_BYTES"
+
+
+def max_file_bytes() -> int:
+    """The size limit for one input file: ``KPGRAPH_MAX_FILE_BYTES`` or 1 GiB."""
+    value = os.environ.get(MAX_FILE_ENV)
+    try:
+        return int(value) if value else MAX_FILE_BYTES
+    except ValueError:
+        raise UsageError(f"{MAX_FILE_ENV}={value!r} is not a number of bytes") from None
 _CHUNK = 16 << 20
 _BOM = codecs.BOM_UTF8
 
@@ -52,6 +66,12 @@ class RawTable:
 
 def read_raw(path: Path, max_field_bytes: int = MAX_FIELD_BYTES) -> RawTable:
     """Read ``path`` (``.csv`` or ``.parquet``) into a :class:`RawTable`."""
+    size, limit = path.stat().st_size, max_file_bytes()
+    if size > limit:
+        return RawTable(path.name, [], None, violations=[Violation(
+            path.name, 1, 1, f"the file is {size:,} bytes, above the {limit:,} that kpgraph "
+            f"reads into memory ({MAX_FILE_ENV}): split it (by year, say), or raise the "
+            "limit on a machine with about seven times that much memory")])
     if path.suffix == ".parquet":
         return _read_parquet(path)
     return _read_csv(path, max_field_bytes)

@@ -21,7 +21,7 @@ CASES = sorted(p.name for p in (CORPUS / "bad").iterdir() if p.is_dir())
 
 
 def test_corpus_is_large_enough():
-    assert len(CASES) >= 30
+    assert len(CASES) >= 40
 
 
 def test_base_is_valid():

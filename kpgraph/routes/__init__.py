@@ -228,12 +228,12 @@ def route_context(g: GraphModel, shipment_ids) -> GraphModel:
     comps = set(s["exporter_id"]) | set(s["importer_id"])
     certs = g.memo("certificates_by_id",
                    lambda: g.certificates.set_index("certificate_id", drop=False))
-    wanted = pd.Index(s["certificate_id"].dropna().unique())
+    found = certs.index.get_indexer(pd.Index(s["certificate_id"].dropna().unique()))
     return GraphModel({
         "countries": g.countries, "kp_status": g.kp_status,
         "kp_statistics": g.kp_statistics, "shipments": s,
         "companies": g.companies[g.companies["company_id"].isin(comps)],
-        "certificates": certs.loc[wanted.intersection(certs.index)].reset_index(drop=True),
+        "certificates": certs.iloc[np.sort(found[found >= 0])].reset_index(drop=True),
     })
 
 
@@ -265,8 +265,6 @@ def finish(paths, ctx: GraphModel, stats: pd.DataFrame, data_from, via: str = "e
     order = sorted(range(len(paths)), key=lambda i: (-scores[i], -first_carats[i], ids[i]))
     if limit is not None:
         order = order[:limit]
-    value = {sid: (None if pd.isna(v) else round(float(v), 2))
-             for sid, v in zip(ctx.shipments["shipment_id"], ctx.shipments["value_usd"])}
     routes = []
     for i in order:
         p = paths[i]
@@ -277,7 +275,8 @@ def finish(paths, ctx: GraphModel, stats: pd.DataFrame, data_from, via: str = "e
             hubs=[c for c in dict.fromkeys(companies[1:]) if c in special],
             dates=[f"{r['date']:%Y-%m-%d}" for r in rows],
             carats=[round(float(r["carats"]), 4) for r in rows],
-            values=[value[sid] for sid in p],
+            values=[None if r["value"] is None else round(float(r["value"]), 2)
+                    for r in rows],
             reasons=route_reasons(list(p), facts), score=float(scores[i])))
     return routes
 

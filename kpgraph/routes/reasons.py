@@ -139,7 +139,7 @@ class _Facts:
         vpc = (s["value_usd"] / s["carats"]).astype(float)
         frame = pd.DataFrame({
             "date": s["shipped_on"], "exporter": s["exporter_id"], "importer": s["importer_id"],
-            "carats": s["carats"], "vpc": vpc,
+            "carats": s["carats"], "value": s["value_usd"], "vpc": vpc,
             "origin": s["declared_origin"], "certificate": s["certificate_id"],
             "exp_country": exp_c, "imp_country": imp_c, "cert_problem": problem,
             **{f"status:{k}": v for k, v in status.items()}})
@@ -160,8 +160,7 @@ class _Facts:
         cf = pd.DataFrame({"role": comp["role"], "audit_covers_until": covered,
                            "unsupplied": unsupplied, "high_risk_hub": hub,
                            **{c: stats[c] for c in stats.columns}})
-        cf = cf.astype(object).where(cf.notna(), None)
-        self.comp = cf.to_dict("index")
+        self.comp = _Rows(cf)
         self.data_from = data_from
 
         # arrays for score_paths: one row per shipment, one per company
@@ -206,6 +205,12 @@ class _Rows:
     def __getitem__(self, key) -> dict:
         i = self.pos[key]
         return {c: None if self.na[c][i] else v[i] for c, v in self.cols.items()}
+
+    def __contains__(self, key) -> bool:
+        return key in self.pos
+
+    def get(self, key, default=None):
+        return self[key] if key in self.pos else default
 
 
 def _days(dates: pd.Series) -> np.ndarray:
