@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 import time
 
@@ -85,6 +86,11 @@ def _emit(rows, fmt: str) -> None:
 @click.version_option(__version__, prog_name="kpgraph")
 def main():
     """kpgraph: find laundering routes and red flags in Kimberley Process trade data."""
+    # The driver logs each retry and lost connection; kpgraph reports the outcome once, as
+    # one line with its exit code, so those records must not reach the terminal.
+    quiet = logging.getLogger("neo4j")
+    quiet.addHandler(logging.NullHandler())
+    quiet.propagate = False
 
 
 @main.command("investigate")

@@ -1,0 +1,344 @@
+"""The reliability and security sweep: malformed input leaves both stores unchanged, and
+generated data never crashes the loader; injection comes back as data; loads killed at a
+random batch or run twice at once end exact; Neo4j failing mid-query gives one clear
+message; big input is refused before it is read."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import kpgraph
+from kpgraph.continuation import ShipmentIndex
+from kpgraph.errors import InvalidDataError
+from kpgraph.neo4j.runner import QueryRunner
+from kpgraph.queries import pack
+from kpgraph.validate import read_dataset
+
+CORPUS = Path(__file__).parent / "corpus"
+BASE = CORPUS / "base"
+BAD = sorted(p for p in (CORPUS / "bad").iterdir() if p.is_dir())
+INJECTIONS = [
+    "x' OR 1=1 //",
+    "'}) DETACH DELETE n //",
+    "\"}) MATCH (n) DETACH DELETE n RETURN 1 //",
+    "x`) DETACH DELETE n //",
+    "$param} CALL apoc.cypher.runWrite('MATCH (n) DETACH DELETE n', {}) //",
+    "\\u0027; DROP CONSTRAINT x",
+]
+
+
+def _env(cfg) -> dict:
+    return {"NEO4J_URI": cfg.uri, "NEO4J_USER": cfg.user, "NEO4J_PASSWORD": cfg.password}
+
+
+def _next_links(cfg) -> list[tuple]:
+    with QueryRunner(cfg) as q:
+        rows = q.run("MATCH (a:Shipment)-[l:NEXT]->(b:Shipment) RETURN a.shipment_id AS s, "
+                     "b.shipment_id AS t, l.days AS d ORDER BY s, t", mode="read")
+    return [(r["s"], r["t"], r["d"]) for r in rows]
+
+
+def _expected_links(path) -> list[tuple]:
+    g = kpgraph.open_graph(path)
+    links = ShipmentIndex(g.shipments, g.companies.set_index("company_id")["country"]
+                          ).all_links()
+    return sorted(zip(links["source"], links["target"], links["days"].astype(int)))
+
+
+# -- malformed input ------------------------------------------------------------------------
+def test_at_least_40_kinds_of_malformed_input():
+    assert len(BAD) >= 40
+    files = {(c / "expected.txt").read_text().split(":")[0] for c in BAD}
+    # every file of the contract is covered (and the folder itself, for a missing file)
+    assert {"countries.csv", "companies.csv", "shipments.csv", "certificates.csv",
+            "kp_status.csv", "production_records.csv", "kp_statistics.csv"} <= files
+
+
+@pytest.mark.neo4j
+def test_malformed_input_leaves_neo4j_unchanged(cli, neo4j_config):
+    kpgraph.load(BASE, backend="neo4j", neo4j=neo4j_config)
+    before = kpgraph.info(backend="neo4j", neo4j=neo4j_config)
+    with QueryRunner(neo4j_config) as q:
+        schema = q.run("SHOW CONSTRAINTS YIELD name RETURN count(*) AS n", mode="read")
+    for case in BAD:
+        expected = (case / "expected.txt").read_text().strip()
+        r = cli("load", str(case), "--backend", "neo4j", env=_env(neo4j_config))
+        assert r.exit_code == 1, case.name
+        assert expected in r.stderr and "Traceback" not in r.stderr, case.name
+    assert kpgraph.info(backend="neo4j", neo4j=neo4j_config) == before
+    with QueryRunner(neo4j_config) as q:
+        assert q.run("SHOW CONSTRAINTS YIELD name RETURN count(*) AS n", mode="read") == schema
+
+
+def test_malformed_input_writes_nothing_beside_the_data(tmp_path, cli):
+    for case in BAD[:10]:
+        copy = tmp_path / case.name
+        shutil.copytree(case, copy)
+        before = sorted(p.name for p in copy.iterdir())
+        assert cli("load", str(copy)).exit_code == 1
+        assert sorted(p.name for p in copy.iterdir()) == before
+
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+_CELL = st.one_of(_TEXT, st.sampled_from(["", "-1", "0", "1e309", "nan", "2021-02-30",
+                                          "MIXED", "7102.99", "\ufeff", "\"", "a,b", "x\ny"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_cells_never_crash_the_loader(tmp_path_factory, data):
+    """Any cell of any file replaced by arbitrary text: either still valid, or refused with
+    violations that all name a file, a line, a column and a reason."""
+    folder = tmp_path_factory.mktemp("mutated")
+    shutil.copytree(BASE, folder, dirs_exist_ok=True)
+    name = data.draw(st.sampled_from(sorted(p.name for p in BASE.glob("*.csv"))))
+    frame = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+    row = data.draw(st.integers(0, len(frame) - 1))
+    col = data.draw(st.sampled_from(list(frame.columns)))
+    frame.loc[row, col] = data.draw(_CELL)
+    frame.to_csv(folder / name, index=False)
+    try:
+        ds = read_dataset(folder)
+    except InvalidDataError as exc:
+        assert exc.violations
+        for v in exc.violations:
+            assert v.file.endswith(".csv") and v.line >= 1 and v.column >= 1 and v.reason
+    else:
+        assert len(ds.frames["shipments"]) == 5
+
+
+_ID = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789-_", min_size=1, max_size=8)
+
+
+@st.composite
+def _datasets(draw):
+    countries = draw(st.lists(st.sampled_from(["BWA", "ARE", "IND", "BEL", "COD", "RUS"]),
+                              min_size=1, max_size=6, unique=True))
+    companies = draw(st.lists(_ID, min_size=1, max_size=12, unique=True))
+    roles = ["miner", "trader", "polisher", "manufacturer", "retailer"]
+    comp = pd.DataFrame({"company_id": companies,
+                         "name": [draw(_TEXT) for _ in companies],
+                         "country": [draw(st.sampled_from(countries)) for _ in companies],
+                         "role": [draw(st.sampled_from(roles)) for _ in companies]})
+    n = draw(st.integers(0, 25))
+    day = pd.Timestamp("2020-01-01")
+    ship = pd.DataFrame({
+        "shipment_id": [f"S{i}" for i in range(n)],
+        "shipped_on": [f"{day + pd.Timedelta(days=draw(st.integers(0, 900))):%Y-%m-%d}"
+                       for _ in range(n)],
+        "exporter_id": [draw(st.sampled_from(companies)) for _ in range(n)],
+        "importer_id": [draw(st.sampled_from(companies)) for _ in range(n)],
+        "carats": [draw(st.floats(0.01, 1e6)) for _ in range(n)],
+        "value_usd": [draw(st.one_of(st.just(""), st.floats(0, 1e9).map(str)))
+                      for _ in range(n)],
+        "declared_origin": [draw(st.sampled_from([*countries, "MIXED", ""])) for _ in range(n)],
+    })
+    return pd.DataFrame({"iso3": countries}), comp, ship
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(d=_datasets())
+def test_random_valid_datasets_always_load(tmp_path_factory, d):
+    countries, companies, shipments = d
+    folder = tmp_path_factory.mktemp("valid")
+    countries.to_csv(folder / "countries.csv", index=False)
+    companies.to_csv(folder / "companies.csv", index=False)
+    shipments.to_csv(folder / "shipments.csv", index=False)
+    g = kpgraph.open_graph(folder)
+    assert g.counts()["nodes"]["Shipment"] == len(shipments)
+    assert g.counts()["nodes"]["Company"] == len(companies)
+    # and every analysis runs on it
+    kpgraph.api.flags(folder)
+    from kpgraph.routes import all_routes
+
+    all_routes(g)
+
+
+# -- injection ------------------------------------------------------------------------------
+def _hostile(tmp_path: Path) -> Path:
+    """The hand-made dataset with an injection payload in every text field."""
+    out = tmp_path / "hostile"
+    shutil.copytree(BASE, out)
+    for f in out.glob("*.csv"):
+        frame = pd.read_csv(f, dtype=str, keep_default_na=False)
+        for col in frame.columns:
+            if col in ("name", "address", "registration_no", "note", "free_zone"):
+                frame[col] = [INJECTIONS[(i + len(col)) % len(INJECTIONS)]
+                              for i in range(len(frame))]
+        frame.to_csv(f, index=False)
+    kpgraph.validate(out)
+    return out
+
+
+@pytest.mark.neo4j
+def test_injection_in_data_and_parameters_comes_back_as_data(tmp_path, cli, neo4j_config):
+    data = _hostile(tmp_path)
+    loaded = kpgraph.load(data, backend="neo4j", neo4j=neo4j_config)
+    counts = kpgraph.info(backend="neo4j", neo4j=neo4j_config)
+    assert counts == kpgraph.info(data)
+    names = kpgraph.run_query("companies_by_name", {"text": "DETACH"}, backend="neo4j",
+                              neo4j=neo4j_config)
+    assert names and all("DETACH" in r["name"] for r in names)
+    env = _env(neo4j_config)
+    # every string parameter of every canned query, with every payload
+    for q in pack().values():
+        strings = [p for p in q.params if p.type == "string"]
+        for p in strings:
+            for payload in INJECTIONS:
+                params = {x.name: x.example for x in q.params if x.required}
+                params[p.name] = payload
+                args = ["query", "run", q.name, "--backend", "neo4j", "--format", "json"]
+                for k, v in params.items():
+                    if v is not None:
+                        args += ["-p", f"{k}={v}"]
+                r = cli(*args, env=env)
+                assert r.exit_code in (0, 2), (q.name, p.name, payload, r.stderr)
+                assert "Traceback" not in r.stderr
+    # the CLI's own options
+    for payload in INJECTIONS:
+        for args in (["routes", "--backend", "neo4j", "--origin", payload],
+                     ["routes", "--backend", "neo4j", "--origin", "BWA", "--to", payload],
+                     ["view", "--backend", "neo4j", "--around", payload, "--out",
+                      str(tmp_path / "v.html")],
+                     ["export", "--backend", "neo4j", "--around", payload, "--out",
+                      str(tmp_path / "e.zip")],
+                     ["cypher", "MATCH (c:Company {company_id: $id}) RETURN c.name AS n",
+                      "-p", f"id={payload}"]):
+            r = cli(*args, env=env)
+            assert r.exit_code in (0, 2), (args, r.stderr)
+            assert "Traceback" not in r.stderr
+    assert kpgraph.info(backend="neo4j", neo4j=neo4j_config) == counts
+    assert loaded  # something was written, then nothing changed it
+
+
+# -- killed and concurrent loads ------------------------------------------------------------
+_LOADER = (
+    "import sys, kpgraph\n"
+    "from kpgraph.neo4j.config import Neo4jConfig\n"
+    "cfg = Neo4jConfig(uri=sys.argv[2], user='neo4j', password=sys.argv[3])\n"
+    "def progress(t, done, total):\n"
+    "    print(t, done, total, flush=True)\n"
+    "kpgraph.load(sys.argv[1], backend='neo4j', neo4j=cfg, progress=progress,"
+    " batch_size=int(sys.argv[4]))\n"
+)
+
+
+@pytest.mark.neo4j
+def test_load_killed_at_a_random_batch_then_rerun_is_exact(neo4j_config, small_synth):
+    rng = random.Random()
+    batches = []
+    counts = kpgraph.info(small_synth)
+    for table, n in (("shipments", counts["nodes"]["Shipment"]),
+                     ("certificates", counts["nodes"]["Certificate"])):
+        batches += [(table, b) for b in range(1, n // 150)]
+    table, batch = rng.choice(batches)
+    proc = subprocess.Popen([sys.executable, "-c", _LOADER, str(small_synth), neo4j_config.uri,
+                             neo4j_config.password, "150"], stdout=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        t, done, _total = line.split()
+        if t == table and int(done) >= batch * 150:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, f"killed in {table} at batch {batch}"
+    assert kpgraph.load(small_synth, backend="neo4j", neo4j=neo4j_config) == counts
+    assert kpgraph.info(backend="neo4j", neo4j=neo4j_config) == counts
+    assert _next_links(neo4j_config) == _expected_links(small_synth)
+
+
+@pytest.mark.neo4j
+def test_two_loads_at_once_end_with_exact_counts(neo4j_config, small_synth):
+    procs = [subprocess.Popen([sys.executable, "-c", _LOADER, str(small_synth),
+                               neo4j_config.uri, neo4j_config.password, "300"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    for p in procs:
+        _out, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err
+    assert kpgraph.info(backend="neo4j", neo4j=neo4j_config) == kpgraph.info(small_synth)
+    links = _next_links(neo4j_config)
+    assert len(links) == len(set(links))  # no link twice
+    assert links == _expected_links(small_synth)
+
+
+# -- Neo4j failing mid-query ----------------------------------------------------------------
+@pytest.mark.neo4j
+def test_server_stopping_mid_query_gives_one_clear_message(tmp_path):
+    from .neo4j_server import server
+
+    with server.start() as srv:
+        cfg = srv.config()
+        kpgraph.load(BASE, backend="neo4j", neo4j=cfg)
+        env = {**os.environ, **_env(cfg)}
+        slow = "UNWIND range(1, 400000000) AS i WITH i WHERE i % 7 = 100 RETURN count(i) AS n"
+        proc = subprocess.Popen([sys.executable, "-m", "kpgraph", "cypher", slow], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # wait until the query runs on the server, then take the server away
+        with QueryRunner(cfg) as q:
+            for _ in range(600):
+                running = q.run("SHOW TRANSACTIONS YIELD currentQuery "
+                                "WHERE currentQuery STARTS WITH 'UNWIND range' "
+                                "RETURN count(*) AS n", mode="read")
+                if running[0]["n"]:
+                    break
+                proc.poll()
+                assert proc.returncode is None, proc.stderr.read()
+        srv.process.send_signal(signal.SIGKILL)  # the server dies mid-query
+        out, err = proc.communicate(timeout=300)
+    assert proc.returncode in (3, 4), err
+    assert "Traceback" not in err and cfg.password not in err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+# -- big input ------------------------------------------------------------------------------
+def _peak_rss_mb_of(argv: list[str], env=None) -> tuple[int, str, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    r = subprocess.run(argv, capture_output=True, text=True, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return r.returncode, r.stderr, max(before, after) / 1024
+
+
+def test_a_100_mb_field_is_refused_in_bounded_memory(tmp_path):
+    data = tmp_path / "huge"
+    shutil.copytree(BASE, data)
+    with open(data / "companies.csv", "a", encoding="utf-8") as f:
+        f.write("BIG,")
+        chunk = "x" * (1 << 20)
+        for _ in range(100):
+            f.write(chunk)
+        f.write(",BWA,trader,,,,\n")
+    code, err, rss = _peak_rss_mb_of([sys.executable, "-m", "kpgraph", "validate", str(data)])
+    assert code == 1 and "companies.csv:" in err and "Traceback" not in err
+    assert rss < 600, f"peak RSS {rss:.0f} MB"
+
+
+def test_a_2_gb_file_is_refused_before_it_is_read(tmp_path):
+    data = tmp_path / "big"
+    shutil.copytree(BASE, data)
+    with open(data / "shipments.csv", "r+b") as f:  # sparse: no disk, same size
+        f.truncate((2 << 30) + 1)
+    code, err, rss = _peak_rss_mb_of([sys.executable, "-m", "kpgraph", "validate", str(data)])
+    assert code == 1 and "shipments.csv:1:1: the file is 2,147,483,649 bytes" in err
+    assert rss < 600
+
+
+def test_findings_json_of_hostile_data_is_valid_json(tmp_path):
+    data = _hostile(tmp_path)
+    r = kpgraph.api.flags(data)
+    text = json.dumps([f.as_dict() for f in r])
+    assert json.loads(text) == [f.as_dict() for f in r]
