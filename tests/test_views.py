@@ -211,3 +211,15 @@ def test_route_selection_errors(tmp_path, cli):
             "--format", "json,graphml")
     assert r.exit_code == 0, r.stderr
     assert cli("verify", str(tmp_path / "b.zip")).exit_code == 0
+
+
+def test_xss_payloads_stay_inert_in_the_html_export(tmp_path, open_page):  # noqa: F811
+    data = _hostile_dataset(tmp_path)
+    kpgraph.export(tmp_path / "bundle", path=data, around="T1", hops=3, formats=["html"])
+    page_file = tmp_path / "bundle" / "view.html"
+    html = page_file.read_text("utf-8")
+    assert "<img src=x" not in html and "</script><script>window" not in html
+    opened = open_page(page_file)
+    assert opened.page.evaluate("window.kpgraphView.nodes") > 3
+    assert opened.page.evaluate("window.__xss === undefined")
+    assert opened.dialogs == [] and opened.requests == [] and opened.errors == []
