@@ -230,7 +230,9 @@ def test_bulk_import_builds_the_same_graph(tmp_path, cli):
             imported = store.counts()
         assert imported == kpgraph.info(BASE)
         assert kpgraph.load(BASE, backend="neo4j", neo4j=cfg) == imported
-        assert len(_constraints(cfg)) == len(contract().tables)
+        # the contract's keys, and the derived company flows' key
+        assert _constraints(cfg) == {f"kp_{t.label}_{t.key_property}" for t in
+                                     contract().tables.values()} | {"kp_CompanyFlow_company_id"}
         with QueryRunner(cfg) as q:
             (row,) = q.run("MATCH (s:Shipment {shipment_id: 'S1'}) RETURN s.shipped_on AS d, "
                            "s.carats AS c", mode="read")
@@ -246,6 +248,12 @@ def test_bulk_import_builds_the_same_graph(tmp_path, cli):
         assert len(want) > 0
         assert [(x["s"], x["t"], x["d"], x["r"]) for x in got] == sorted(
             zip(want["source"], want["target"], want["days"].astype(int), want["ratio"]))
+        # and the routes read from the import are the embedded ones, reasons and all
+        for origin in ("BWA", "ARE"):
+            local = kpgraph.api.routes(BASE, origin=origin, via="any", limit=None)
+            remote = kpgraph.api.routes(origin=origin, via="any", limit=None,
+                                        backend="neo4j", neo4j=cfg)
+            assert [r.as_dict() for r in remote] == [r.as_dict() for r in local]
 
 
 def test_server_has_apoc_and_gds(neo4j_config):

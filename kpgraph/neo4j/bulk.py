@@ -21,6 +21,8 @@ import pyarrow.csv as pacsv
 
 from ..continuation import ShipmentIndex
 from ..contract import contract
+from ..flows import company_flows
+from ..graph import GraphModel
 from ..staging import staged_folder
 from .schema import row_columns
 
@@ -105,6 +107,12 @@ def write_import_files(frames: dict[str, pd.DataFrame], out: Path | str) -> Impo
             _csv(links, [":START_ID(Shipment)", ":END_ID(Shipment)", "days:int", "ratio:double"],
                  tmp / "rels_NEXT.csv")
             plan.relationships["NEXT"] = "rels_NEXT.csv"
+            flows = company_flows(GraphModel(dict(frames))).reset_index()
+            _csv(flows, ["company_id:ID(CompanyFlow)", "rough_in:double", "rough_out:double",
+                         "high_risk_in:double", "high_risk_shipments:double",
+                         "sent_all:double", "mixed_out:double", "transit:boolean",
+                         "first_trade:date"], tmp / "nodes_CompanyFlow.csv")
+            plan.nodes["CompanyFlow"] = "nodes_CompanyFlow.csv"
     return plan
 
 

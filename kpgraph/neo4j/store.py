@@ -20,6 +20,7 @@ import pandas as pd
 from ..continuation import ShipmentIndex
 from ..contract import contract
 from ..errors import BackendError
+from ..flows import company_flows
 from ..graph import GraphModel
 from .config import Neo4jConfig
 from .runner import QueryRunner
@@ -75,6 +76,15 @@ MATCH (b:Shipment {shipment_id: r[1]})
 MERGE (a)-[l:NEXT]->(b)
 ON CREATE SET l.days = r[2], l.ratio = r[3]
 RETURN count(*) AS created"""
+
+
+FLOW_CONSTRAINT = ("CREATE CONSTRAINT kp_CompanyFlow_company_id IF NOT EXISTS "
+                   "FOR (f:CompanyFlow) REQUIRE f.company_id IS UNIQUE")
+FLOW_STATEMENT = """UNWIND $rows AS r
+MERGE (f:CompanyFlow {company_id: r[0]})
+SET f.rough_in = r[1], f.rough_out = r[2], f.high_risk_in = r[3],
+    f.high_risk_shipments = r[4], f.sent_all = r[5], f.mixed_out = r[6], f.transit = r[7],
+    f.first_trade = r[8]"""
 
 
 class Neo4jStore:
@@ -144,6 +154,7 @@ class Neo4jStore:
                         fut.cancel()
                     raise
             self._link_shipments(frames, pool, batch_size, progress)
+            self._write_flows(frames, batch_size)
         self.apply_schema("after")
         return created
 
@@ -170,6 +181,18 @@ class Neo4jStore:
             for fut in futures:
                 fut.cancel()
             raise
+
+    def _write_flows(self, frames, batch_size) -> None:
+        """Each company's flows (:mod:`kpgraph.flows`) on a ``(:CompanyFlow)`` node."""
+        if frames.get("shipments") is None or frames.get("companies") is None:
+            return
+        flows = company_flows(GraphModel(dict(frames)))
+        rows = [[cid, *(float(v) for v in r[:6]), bool(r[6]),
+                 None if pd.isna(r[7]) else r[7].date()]
+                for cid, r in zip(flows.index, flows.itertuples(index=False, name=None))]
+        self.runner.run_auto(FLOW_CONSTRAINT)
+        for i in range(0, len(rows), batch_size):
+            self.runner.run(FLOW_STATEMENT, {"rows": rows[i:i + batch_size]}, mode="write")
 
     def _write_batch(self, query: str, batch: list, attempts: int = 6) -> tuple[int, int]:
         """One batch in one transaction. A concurrent load that created some of the same

@@ -21,14 +21,14 @@ import pandas as pd
 
 from ..continuation import LINK_BRANCH, LINK_TOLERANCE, LINK_WINDOW_DAYS, ShipmentIndex
 from ..errors import UsageError
-from ..graph import WORKED_HS_CODES, GraphModel
-from ..rules.library.mixed_origin import high_risk_origins
-from .reasons import CONTEXT, FLAG_AT, NEW_DAYS, WEIGHTS, _Facts, route_reasons, score_paths
+from ..flows import company_flows, high_risk_origins
+from ..graph import GraphModel
+from .reasons import CONTEXT, FLAG_AT, WEIGHTS, _Facts, route_reasons, score_paths
 from .search import search_paths
 
 __all__ = ["Route", "RouteQuery", "find_routes", "find_paths", "find_route", "all_routes",
            "drop_suffixes", "risky_origins", "route_finding", "route_typology",
-           "ROUND_TRIPS", "finish", "company_stats", "route_context", "VIA", "FLAG_AT",
+           "ROUND_TRIPS", "finish", "route_context", "VIA", "FLAG_AT",
            "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH"]
 
 VIA = ("either", "hub", "polisher", "any")
@@ -108,40 +108,6 @@ class Route:
         return {"id": self.id, "score": self.score, "shipments": self.shipments,
                 "companies": self.companies, "hubs": self.hubs, "dates": self.dates,
                 "carats": self.carats, "values": self.values, "reasons": self.reasons}
-
-
-def company_stats(shipments: pd.DataFrame, companies: pd.DataFrame,
-                  high_risk: set[str]) -> pd.DataFrame:
-    """Per company: whether it is a ``transit`` trader (received rough from abroad and sent
-    rough abroad), rough carats received (``rough_in``) and sent (``rough_out``, counting
-    only what left at least :data:`~kpgraph.routes.reasons.NEW_DAYS` days after the data
-    begins, since earlier parcels may have arrived before it), the carats and shipments
-    received declared from a high-risk origin, the carats sent declared MIXED, and the
-    first day it traded."""
-    rough = shipments[~shipments["hs_code"].isin(WORKED_HS_CODES)]
-    settled = shipments["shipped_on"].min() + pd.Timedelta(days=NEW_DAYS)
-    got = rough.groupby("importer_id")["carats"].sum()
-    later = rough[rough["shipped_on"] >= settled]
-    sent = later.groupby("exporter_id")["carats"].sum()
-    risky_rows = rough[rough["declared_origin"].isin(high_risk)]
-    risky = risky_rows.groupby("importer_id")["carats"].agg(["sum", "size"])
-    sent_all = rough.groupby("exporter_id")["carats"].sum()
-    mixed = rough[rough["declared_origin"] == "MIXED"].groupby("exporter_id")["carats"].sum()
-    first = pd.concat([shipments.groupby("exporter_id")["shipped_on"].min(),
-                       shipments.groupby("importer_id")["shipped_on"].min()])
-    first = first.groupby(level=0).min()
-    country = companies.set_index("company_id")["country"]
-    foreign = rough[rough["exporter_id"].map(country) != rough["importer_id"].map(country)]
-    transit = (pd.Index(foreign["importer_id"].unique())
-               .intersection(pd.Index(foreign["exporter_id"].unique())))
-    out = pd.DataFrame({"rough_in": got, "rough_out": sent, "high_risk_in": risky["sum"],
-                        "high_risk_shipments": risky["size"], "sent_all": sent_all,
-                        "mixed_out": mixed, "first_trade": first})
-    cols = ["rough_in", "rough_out", "high_risk_in", "high_risk_shipments", "sent_all",
-            "mixed_out"]
-    out[cols] = out[cols].fillna(0.0)
-    out["transit"] = out.index.isin(transit)
-    return out
 
 
 def _resolve_to(g: GraphModel, to: str | None):
@@ -294,7 +260,7 @@ def find_routes(g: GraphModel, q: RouteQuery, limit: int | None = 50) -> list[Ro
     paths = find_paths(g, q)
     flat = {sid for p in paths for sid in p}
     stats = g.memo("route_company_stats",
-                   lambda: company_stats(g.shipments, g.companies, high_risk_origins(g)))
+                   lambda: company_flows(g))
     data_from = g.shipments["shipped_on"].min()
     return finish(paths, route_context(g, flat), stats, data_from, q.via, limit)
 
@@ -309,7 +275,7 @@ def risky_origins(g: GraphModel) -> list[str]:
     from .reasons import UNSUPPLIED
     known = set(g.countries["iso3"])
     stats = g.memo("route_company_stats",
-                   lambda: company_stats(g.shipments, g.companies, high_risk_origins(g)))
+                   lambda: company_flows(g))
     comp = g.companies.set_index("company_id")
     unsupplied = stats.index[stats["rough_out"] > UNSUPPLIED * stats["rough_in"]]
     unsupplied = [c for c in unsupplied if c in comp.index and comp.at[c, "role"] != "miner"]
@@ -345,7 +311,7 @@ def find_route(g: GraphModel, route_id: str) -> Route:
                 raise UsageError(f"--route: {b} does not continue {a} (the next exporter must "
                                  "be the last importer, on or after its date)")
         stats = g.memo("route_company_stats",
-                       lambda: company_stats(g.shipments, g.companies, high_risk_origins(g)))
+                       lambda: company_flows(g))
         got = finish([tuple(chain)], route_context(g, chain), stats,
                      g.shipments["shipped_on"].min(), via="any")
         return got[0]

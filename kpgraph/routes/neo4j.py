@@ -9,46 +9,22 @@ import pandas as pd
 
 from ..contract import contract
 from ..errors import UsageError
-from ..graph import WORKED_HS_CODES, GraphModel
+from ..flows import FLOW_COLUMNS
+from ..graph import GraphModel
 from ..neo4j.schema import read_statement, row_columns
 from ..neo4j.store import Neo4jStore, _typed
 from ..queries import coerce_params, get
 from . import ROUND_TRIPS, Route, RouteQuery, finish
-from .reasons import NEW_DAYS
 
 __all__ = ["find_routes"]
 
 _SUBSET = """MATCH (n:{label}) WHERE n.{key} IN $ids RETURN n {{.*}} AS n ORDER BY n.{key}"""
 
-_STATS = """
-UNWIND $ids AS cid
-MATCH (c:Company {company_id: cid})
-CALL (c) {
-  OPTIONAL MATCH (c)<-[:IMPORTED_BY]-(s:Shipment)
-  WHERE NOT coalesce(s.hs_code, '') IN $worked
-  OPTIONAL MATCH (s)<-[:EXPORTED]-(x:Company)
-  RETURN sum(s.carats) AS rough_in,
-         sum(CASE WHEN s.declared_origin IN $high_risk THEN s.carats ELSE 0 END)
-           AS high_risk_in,
-         count(CASE WHEN s.declared_origin IN $high_risk THEN 1 END) AS high_risk_shipments,
-         count(CASE WHEN x.country <> c.country THEN 1 END) > 0 AS foreign_in
-}
-CALL (c) {
-  OPTIONAL MATCH (c)-[:EXPORTED]->(s:Shipment)
-  WHERE NOT coalesce(s.hs_code, '') IN $worked
-  OPTIONAL MATCH (s)-[:IMPORTED_BY]->(x:Company)
-  RETURN sum(CASE WHEN s.shipped_on >= $settled THEN s.carats ELSE 0 END) AS rough_out,
-         sum(s.carats) AS sent_all,
-         sum(CASE WHEN s.declared_origin = 'MIXED' THEN s.carats ELSE 0 END) AS mixed_out,
-         count(CASE WHEN x.country <> c.country THEN 1 END) > 0 AS foreign_out
-}
-CALL (c) {
-  OPTIONAL MATCH (c)-[:EXPORTED|IMPORTED_BY]-(s:Shipment)
-  RETURN min(s.shipped_on) AS first_trade
-}
-RETURN c.company_id AS company_id, rough_in, rough_out, high_risk_in, high_risk_shipments,
-       sent_all, mixed_out, foreign_in AND foreign_out AS transit, first_trade
-"""
+_FLOWS = """MATCH (f:CompanyFlow) WHERE f.company_id IN $ids
+RETURN f.company_id AS company_id, f.rough_in AS rough_in, f.rough_out AS rough_out,
+       f.high_risk_in AS high_risk_in, f.high_risk_shipments AS high_risk_shipments,
+       f.sent_all AS sent_all, f.mixed_out AS mixed_out, f.transit AS transit,
+       f.first_trade AS first_trade"""
 
 _FIRST_DAY = """MATCH (s:Shipment) WHERE s.shipped_on IS NOT NULL
 RETURN s.shipped_on AS day ORDER BY day LIMIT 1"""
@@ -110,22 +86,13 @@ def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50) -> lis
     ship_ids = {sid for p in paths for sid in p}
     countries = _whole(store, "countries")
     kp_status = _whole(store, "kp_status")
-    small = GraphModel({"countries": countries, "kp_status": kp_status})
-    from ..rules.library.mixed_origin import high_risk_origins
-
     shipments = _subset(store, "shipments", ship_ids)
     comp_ids = set(shipments["exporter_id"]) | set(shipments["importer_id"])
     first = store.runner.run(_FIRST_DAY, mode="read")
     data_from = pd.Timestamp(str(first[0]["day"])) if first else pd.Timestamp("1970-01-01")
-    settled = (data_from + pd.Timedelta(days=NEW_DAYS)).date()
-    rows = store.runner.run(_STATS, {
-        "ids": sorted(comp_ids), "worked": list(WORKED_HS_CODES),
-        "high_risk": sorted(high_risk_origins(small)), "settled": settled}, mode="read")
-    stats = pd.DataFrame(rows, columns=["company_id", "rough_in", "rough_out", "high_risk_in",
-                                        "high_risk_shipments", "sent_all", "mixed_out",
-                                        "transit", "first_trade"]).set_index("company_id")
-    for c in ["rough_in", "rough_out", "high_risk_in", "high_risk_shipments", "sent_all",
-              "mixed_out"]:
+    rows = store.runner.run(_FLOWS, {"ids": sorted(comp_ids)}, mode="read")
+    stats = pd.DataFrame(rows, columns=["company_id", *FLOW_COLUMNS]).set_index("company_id")
+    for c in FLOW_COLUMNS[:6]:
         stats[c] = pd.to_numeric(stats[c]).fillna(0.0).astype(float)
     stats["transit"] = stats["transit"].astype(bool)
     stats["first_trade"] = pd.to_datetime(stats["first_trade"].map(

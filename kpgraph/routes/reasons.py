@@ -61,8 +61,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..flows import high_risk_origins
 from ..graph import GraphModel
-from ..rules.library.mixed_origin import high_risk_origins
 from ..rules.library.statistics import exports_exceed_supply
 from ..selection import status_on_dates
 

@@ -6,21 +6,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...flows import high_risk_origins
 from ...graph import ROUGH_HS_CODES, GraphModel
 from .. import Finding, rule
-
-# KP participants with a record of suspension, embargo, expulsion or withdrawal in the
-# scheme's history (Central African Republic 2013, Congo 2004, Venezuela 2008, Cote
-# d'Ivoire 2005-2014, Liberia until 2007, Zimbabwe/Marange 2009-2011). Countries with a
-# status period in the data, and non-participants, are added to these.
-HISTORICAL = ("CAF", "COG", "VEN", "CIV", "LBR", "ZWE")
-
-
-def high_risk_origins(g: GraphModel, extra=HISTORICAL) -> set[str]:
-    """Countries with a KP status period in the data, non-participants, and ``extra``."""
-    c = g.countries
-    return (set(g.kp_status["iso3"]) | set(c.loc[c["kp_member_since"].isna(), "iso3"])
-            | set(extra))
 
 
 @rule("mixed_origin_recertification", "mixed_origin_recertification",
