@@ -171,8 +171,9 @@ def test_mass_balance_rules_on_a_hand_ledger(base_copy):
 def _stats_dataset(tmp_path, rows: list[str]) -> Path:
     out = tmp_path / "stats"
     out.mkdir()
-    (out / "countries.csv").write_text("iso3,name,kp_member_since,producer\n"
-                                       "XAA,Aland,2003-01-01,true\nXBB,Bland,2003-01-01,true\n")
+    codes = sorted({"XAA", "XBB"} | {r.split(",")[0] for r in rows})
+    (out / "countries.csv").write_text("iso3,name,kp_member_since,producer\n" + "".join(
+        f"{c},Land {c},2003-01-01,true\n" for c in codes))
     (out / "kp_statistics.csv").write_text(
         "iso3,year,half,production_carats,production_usd,export_carats,export_usd,"
         "import_carats,import_usd\n" + "\n".join(rows) + "\n")
@@ -221,3 +222,46 @@ def test_finding_ids_are_stable():
     b = {f.id: f.summary for f in kpgraph.flags(HAND)}
     assert a == b and len(a) == len(kpgraph.flags(HAND))
     assert all(i.startswith("F-") and len(i) == 14 for i in a)
+
+
+def test_trader_flow_imbalance(base_copy):
+    # Z1, a BWA trader that received nothing, sends 500 ct twice declared as BWA's, after
+    # the data's first 90 days (the data begins on 2021-01-05)
+    with open(base_copy / "companies.csv", "a") as f:
+        f.write("Z1,Zeta Gems,BWA,trader,,BW-9,,\n")
+    with open(base_copy / "shipments.csv", "a") as f:
+        f.write("Z9,2021-06-01,Z1,P1,500,50000,7102.31,,BWA\n"
+                "Z10,2021-07-01,Z1,P1,500,50000,7102.31,,BWA\n")
+    found = _by_rule(kpgraph.flags(base_copy, rules=["trader_flow_imbalance"]))
+    (f,) = found["trader_flow_imbalance"]
+    assert f.entities["companies"] == ["Z1"] and f.entities["shipments"] == ["Z10", "Z9"]
+    assert f.evidence["own_origin_out_carats"] == 1000.0 and f.evidence["ratio"] is None
+    assert f.severity == 1.0 and "no supply at all" in f.summary
+
+
+def test_round_trip_rule():
+    routes = Path(__file__).parent / "corpus" / "routes"
+    # H -> B -> X -> H and H -> P -> B -> X -> H: 100 USD/ct out, 225 USD/ct back
+    found = _by_rule(kpgraph.flags(routes, rules=["round_trip"]))
+    got = {tuple(f.entities["companies"]): f for f in found["round_trip"]}
+    assert set(got) == {("B", "H", "X"), ("B", "H", "P", "X")}
+    assert all(f.evidence["rise"] == 2.25 for f in got.values())
+    assert got[("B", "H", "X")].entities["shipments"] == ["S3", "S4", "S7"]
+
+
+def test_round_figures_and_trade_value_gap(tmp_path):
+    rows = [f"XRR,{2010 + i // 2},{i % 2 + 1},{v},{v * 10},,,," for i, v in
+            enumerate([12000, 15000, 13000, 12345])]
+    rows += [f"XNN,{2010 + i // 2},{i % 2 + 1},{v},{v * 10},,,," for i, v in
+             enumerate([12001, 15002, 13003, 12345])]
+    # a hub: mines nothing, exports 1,000 ct at 500 USD/ct, imports 1,000 ct at 100 USD/ct
+    rows += ["XHH,2015,,0,0,1000,500000,1000,100000"]
+    # a cutting centre: keeps nearly all it imports, so not a trading hub
+    rows += ["XCC,2015,,0,0,100,500000,10000,1000000"]
+    found = _by_rule(kpgraph.stats(_stats_dataset(tmp_path, rows)))
+    (rf,) = found["round_figures"]
+    assert rf.entities["countries"] == ["XRR"]
+    assert rf.evidence["round_periods"] == ["2010-H1", "2010-H2", "2011-H1"]
+    (gap,) = found["trade_value_gap"]
+    assert gap.entities["countries"] == ["XHH"] and gap.evidence["ratio"] == 5.0
+    assert "uplift" in gap.summary

@@ -219,3 +219,85 @@ def reporting_gap(g: GraphModel, min_gap: int = 2) -> list[Finding]:
             f.period["to"] = f"{yb}-{'06-30' if hb == 1 else '12-31'}"
             out.append(f)
     return out
+
+
+def _roundness(v: float) -> int:
+    """How many trailing zeros the whole number ``v`` has (0 for a fraction)."""
+    if v <= 0 or v != int(v):
+        return 0
+    n, k = int(v), 0
+    while n % 10 == 0:
+        n //= 10
+        k += 1
+    return k
+
+
+@rule("round_figures", "statistical_anomaly", SERVES, zeros=3, min_periods=4, share=0.5)
+def round_figures(g: GraphModel, zeros: int = 3, min_periods: int = 4, share: float = 0.5
+                  ) -> list[Finding]:
+    """A country whose production carats end in at least ``zeros`` (default 3) zeros in at
+    least ``share`` (default half) of its periods, over at least ``min_periods`` (default
+    4): weighed output is never that round, so the figures are estimates, not records.
+    Counted over the periods with production above ten thousand carats, where a round
+    figure is unlikely by chance (1 in 1,000 for three zeros)."""
+    h = _history(g, "production_carats")
+    h = h[h["production_carats"] >= 10_000]
+    out = []
+    for iso3, grp in h.groupby("iso3", sort=True):
+        if len(grp) < min_periods:
+            continue
+        rounds = grp[[_roundness(v) >= zeros for v in grp["production_carats"]]]
+        if len(rounds) < share * len(grp):
+            continue
+        rows = sorted(rounds.itertuples(index=False), key=lambda r: (r.year, r.half or 0))
+        first, last = rows[0], rows[-1]
+        f = _finding("round_figures", last, round(min(1.0, 0.3 + 0.4 * len(rounds) / len(grp)),
+                                                 2),
+                     f"{iso3} reported production ending in {zeros} or more zeros in "
+                     f"{len(rounds)} of its {len(grp)} periods above 10,000 ct (e.g. "
+                     f"{first.production_carats:,.0f} ct in {_label(first)}).",
+                     {"round_periods": [_label(r) for r in rows], "periods": len(grp),
+                      "zeros": zeros})
+        f.period["from"] = _period(first)[0]
+        out.append(f)
+    return out
+
+
+@rule("trade_value_gap", "statistical_anomaly", SERVES, trade_ratio=3.0, re_export=0.25,
+      min_ratio=2.0)
+def trade_value_gap(g: GraphModel, trade_ratio: float = 3.0, re_export: float = 0.25,
+                    min_ratio: float = 2.0) -> list[Finding]:
+    """For a trading hub in a year (it exported at least ``trade_ratio``, default 3, times
+    what it mined, and at least ``re_export``, default a quarter, of what it imported: a
+    cutting centre that keeps its rough is not one), the value per carat of its exports
+    against that of its imports: at least ``min_ratio`` (default 2) times higher is an
+    uplift at the hub, as low or lower an undervaluation. Whole years only, as for
+    exports_exceed_supply."""
+    cols = ["production_carats", "export_carats", "export_usd", "import_carats", "import_usd"]
+    st = g.kp_statistics.dropna(subset=cols)
+    halves = st[st["half"].notna()]
+    full = halves.groupby(["iso3", "year"]).filter(lambda x: set(x["half"]) == {1, 2})
+    years = pd.concat([full.groupby(["iso3", "year"], as_index=False)[cols].sum(),
+                       st[st["half"].isna()][["iso3", "year", *cols]]]
+                      ).drop_duplicates(["iso3", "year"]).sort_values(["iso3", "year"])
+    out = []
+    for r in years.assign(half=pd.NA).itertuples(index=False):
+        if r.export_carats <= 0 or r.import_carats <= 0 or r.import_usd <= 0:
+            continue
+        if (r.export_carats < trade_ratio * r.production_carats
+                or r.export_carats < re_export * r.import_carats):
+            continue
+        vx, vm = r.export_usd / r.export_carats, r.import_usd / r.import_carats
+        ratio = vx / vm
+        if max(ratio, 1 / ratio) < min_ratio:
+            continue
+        word = "uplift" if ratio > 1 else "undervaluation"
+        out.append(_finding(
+            "trade_value_gap", r, round(min(1.0, 0.4 + 0.1 * max(ratio, 1 / ratio)), 2),
+            f"{r.iso3} exported rough at {vx:,.2f} USD/ct in {_label(r)} and imported it at "
+            f"{vm:,.2f} USD/ct, {_times(ratio)} ({word}); it mined "
+            f"{r.production_carats:,.0f} ct and exported {r.export_carats:,.0f} ct.",
+            {"export_usd_per_carat": float(vx), "import_usd_per_carat": float(vm),
+             "ratio": float(ratio), "production_carats": float(r.production_carats),
+             "export_carats": float(r.export_carats)}))
+    return out
