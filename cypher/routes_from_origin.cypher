@@ -19,7 +19,7 @@
 //   until: {type: date, default: null, description: last shipping day}
 // returns: [shipments]
 // order: [shipments]
-CALL {
+CALL () {
   MATCH (:Country {iso3: $origin})<-[:REGISTERED_IN]-(:Company)-[:EXPORTED]->(s:Shipment)
   RETURN s
   UNION

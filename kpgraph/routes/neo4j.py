@@ -18,7 +18,9 @@ from . import ROUND_TRIPS, Route, RouteQuery, finish
 
 __all__ = ["find_routes"]
 
-_SUBSET = """MATCH (n:{label}) WHERE n.{key} IN $ids RETURN n {{.*}} AS n ORDER BY n.{key}"""
+# One record holding every row: the driver decodes one message instead of one per row.
+_SUBSET = """MATCH (n:{label}) WHERE n.{key} IN $ids
+WITH n ORDER BY n.{key} RETURN collect(n {{.*}}) AS rows"""
 
 _FLOWS = """MATCH (f:CompanyFlow) WHERE f.company_id IN $ids
 RETURN f.company_id AS company_id, f.rough_in AS rough_in, f.rough_out AS rough_out,
@@ -34,7 +36,7 @@ def _subset(store: Neo4jStore, table: str, ids) -> pd.DataFrame:
     t = contract().tables[table]
     # label and key come from the contract, never from input
     q = _SUBSET.format(label=t.label, key=t.key_property)
-    data = [r["n"] for r in store.runner.run(q, {"ids": sorted(ids)}, mode="read")]
+    data = store.runner.run(q, {"ids": sorted(ids)}, mode="read")[0]["rows"]
     cols = row_columns(t)
     frame = pd.DataFrame(data, columns=None if data else cols)
     for c in cols:
@@ -75,8 +77,11 @@ def _paths(store: Neo4jStore, q: RouteQuery) -> list[tuple[str, ...]]:
                   "to_country": q.to if q.to is not None and found["country"] else None,
                   "to_company": q.to if q.to is not None and not found["country"] else None}
     typed = coerce_params(query, params)
-    rows = store.runner.run(query.cypher, typed, mode="read")
-    return [tuple(r["shipments"]) for r in rows]
+    # the canned query as it is, its rows collected into one record
+    body = query.cypher.strip().removesuffix(";")
+    rows = store.runner.run(f"CALL () {{\n{body}\n}}\nRETURN collect(shipments) AS paths",
+                            typed, mode="read")
+    return [tuple(p) for p in rows[0]["paths"]]
 
 
 def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50) -> list[Route]:
