@@ -407,7 +407,7 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
     from .investigation import investigate as run
     from .render.report import render_report
     from .render.view import write_view
-    from .routes import ROUND_TRIPS, RouteQuery, risky_origins
+    from .routes import FLAG_AT, ROUND_TRIPS, RouteQuery, risky_origins
     from .selection import finding_view, route_view
 
     say = progress or (lambda _msg: None)
@@ -437,7 +437,7 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
             with Neo4jStore.connect(neo4j) as store:
                 for origin in [*risky_origins(g), ROUND_TRIPS]:
                     q = RouteQuery(origin=origin, since=_iso(since), until=_iso(until))
-                    for r in neo4j_routes(store, q, limit=None):
+                    for r in neo4j_routes(store, q, limit=None, min_score=FLAG_AT):
                         seen.setdefault(r.id, r)
             return sorted(seen.values(), key=lambda r: (-r.score, -r.carats[0], r.id))
     name = Path(path).name if path is not None else f"neo4j:{neo4j.database if neo4j else ''}"
@@ -495,7 +495,7 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
         by_typ[f.typology] = by_typ.get(f.typology, 0) + 1
     return {"report": str(out / "index.html"), "findings": str(out / REPORT_MARK),
             "counts": inv.counts["nodes"], "by_typology": by_typ,
-            "routes": len(inv.routes), "flagged_routes": len(inv.flagged_routes),
+            "flagged_routes": len(inv.flagged_routes),
             "bundles": len(bundles), "seconds": inv.seconds,
             "top": [{"id": f.id, "typology": f.typology, "severity": f.severity,
                      "summary": f.summary} for f in inv.all_findings()[:top]]}

@@ -76,7 +76,7 @@ def investigate(g: GraphModel, dataset: str, backend: str = "embedded",
     every route, best first; the Neo4j backend passes its own."""
     from .analyses import centrality as c
     from .analyses.audit import audit_priorities
-    from .routes import all_routes, route_finding
+    from .routes import FLAG_AT, all_routes, route_finding
     from .rules import run_rules
 
     s = g.shipments
@@ -92,7 +92,8 @@ def investigate(g: GraphModel, dataset: str, backend: str = "embedded",
     trade = not s.empty
     t = step("routes")
     if trade:
-        inv.routes = route_search() if route_search else all_routes(g)
+        # only the flagged routes are kept: the report shows the best, findings.json all
+        inv.routes = route_search() if route_search else all_routes(g, min_score=FLAG_AT)
         inv.route_findings = [route_finding(g, r) for r in inv.routes if r.flagged]
     inv.seconds["routes"] = time.perf_counter() - t
     t = step("red flags")

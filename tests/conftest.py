@@ -12,7 +12,8 @@ from kpgraph.synthetic import synth
 CORPUS = Path(__file__).parent / "corpus"
 BASE = CORPUS / "base"
 
-pytest_plugins = ["tests.neo4j_server.fixture"]
+# one browser for the session: a second sync Playwright in the same thread cannot start
+pytest_plugins = ["tests.neo4j_server.fixture", "tests.browser"]
 
 
 @pytest.fixture

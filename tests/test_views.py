@@ -11,8 +11,6 @@ import pytest
 import kpgraph
 from kpgraph.selection import around_company, country_view
 
-from .browser import chromium, open_page  # noqa: F401  (fixtures)
-
 HAND = Path(__file__).parent / "corpus" / "queries"
 PAYLOADS = [
     "<img src=x onerror=\"window.__xss=1\">",
@@ -27,7 +25,7 @@ def _pairs(sub) -> int:
     return len(sub.shipments[["exporter_id", "importer_id"]].drop_duplicates())
 
 
-def test_view_counts_match_the_subgraph(tmp_path, open_page):  # noqa: F811
+def test_view_counts_match_the_subgraph(tmp_path, open_page):
     out = tmp_path / "v.html"
     r = kpgraph.view(out, path=HAND, around="T1", hops=1)
     sub = around_company(kpgraph.open_graph(HAND), "T1", hops=1)
@@ -38,7 +36,7 @@ def test_view_counts_match_the_subgraph(tmp_path, open_page):  # noqa: F811
     assert opened.errors == [] and opened.requests == [] and opened.dialogs == []
 
 
-def test_canvas_is_drawn(tmp_path, open_page):  # noqa: F811
+def test_canvas_is_drawn(tmp_path, open_page):
     out = tmp_path / "v.html"
     kpgraph.view(out, path=HAND, country="ARE")
     opened = open_page(out)
@@ -74,7 +72,7 @@ def _hostile_dataset(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("how", [{"around": "T1", "hops": 3}, {"country": "ARE"}])
-def test_xss_payloads_stay_inert(tmp_path, open_page, how):  # noqa: F811
+def test_xss_payloads_stay_inert(tmp_path, open_page, how):
     data = _hostile_dataset(tmp_path)
     out = tmp_path / "x.html"
     kpgraph.view(out, path=data, **how)
@@ -150,7 +148,7 @@ def big_dataset(tmp_path_factory) -> Path:
     return out
 
 
-def test_a_2000_node_view_settles(big_dataset, tmp_path, open_page):  # noqa: F811
+def test_a_2000_node_view_settles(big_dataset, tmp_path, open_page):
     g = kpgraph.open_graph(big_dataset)
     hub = g.shipments["importer_id"].value_counts().index[0]
     out = tmp_path / "big.html"
@@ -177,7 +175,7 @@ def test_view_and_export_of_a_finding(tmp_path, cli):
 ROUTES = Path(__file__).parent / "corpus" / "routes"
 
 
-def test_route_view_is_drawn_in_order_with_dates(tmp_path, open_page):  # noqa: F811
+def test_route_view_is_drawn_in_order_with_dates(tmp_path, open_page):
     from kpgraph.routes import RouteQuery, find_routes
 
     g = kpgraph.open_graph(ROUTES)
@@ -213,7 +211,7 @@ def test_route_selection_errors(tmp_path, cli):
     assert cli("verify", str(tmp_path / "b.zip")).exit_code == 0
 
 
-def test_xss_payloads_stay_inert_in_the_html_export(tmp_path, open_page):  # noqa: F811
+def test_xss_payloads_stay_inert_in_the_html_export(tmp_path, open_page):
     data = _hostile_dataset(tmp_path)
     kpgraph.export(tmp_path / "bundle", path=data, around="T1", hops=3, formats=["html"])
     page_file = tmp_path / "bundle" / "view.html"

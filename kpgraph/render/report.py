@@ -79,8 +79,8 @@ def _summary(inv, top_findings) -> str:
     top = "".join(f"<li><b>{f.severity:.2f}</b> {escape(f.summary)} "
                   f"<span class=\"id\">{escape(f.id)}</span></li>" for f in top_findings)
     return (f"<p>{escape(', '.join(facts))}; trade {escape(period)}. "
-            f"{len(inv.routes):,} routes searched from the risky origins and round trips, "
-            f"{len(inv.flagged_routes):,} flagged; {len(inv.findings):,} red-flag findings.</p>"
+            f"{len(inv.flagged_routes):,} routes flagged among those from the risky origins "
+            f"and the round trips; {len(inv.findings):,} red-flag findings.</p>"
             f"<table class=\"narrow\"><thead><tr><th>typology</th><th>findings</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
             f"<h3>Top findings</h3><ol class=\"top\">{top}</ol>")

@@ -27,7 +27,7 @@ from .reasons import CONTEXT, FLAG_AT, WEIGHTS, _Facts, route_reasons, score_pat
 from .search import search_paths
 
 __all__ = ["Route", "RouteQuery", "find_routes", "find_paths", "find_route", "all_routes",
-           "drop_suffixes", "risky_origins", "route_finding", "route_typology",
+           "drop_suffixes", "risky_origins", "find_routes_of", "route_finding", "route_typology",
            "ROUND_TRIPS", "finish", "route_context", "VIA", "FLAG_AT",
            "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH"]
 
@@ -204,7 +204,7 @@ def route_context(g: GraphModel, shipment_ids) -> GraphModel:
 
 
 def finish(paths, ctx: GraphModel, stats: pd.DataFrame, data_from, via: str = "either",
-           limit: int | None = None) -> list[Route]:
+           limit: int | None = None, min_score: float | None = None) -> list[Route]:
     """Ranked routes from complete paths: those that pass ``via`` kept, suffixes dropped,
     reasons found, scored, and sorted by score (highest first), then carats moved
     (largest first), then id.
@@ -229,6 +229,8 @@ def finish(paths, ctx: GraphModel, stats: pd.DataFrame, data_from, via: str = "e
     first_carats = facts.a_carats[[facts.row[p[0]] for p in paths]]
     ids = [_route_id(p) for p in paths]
     order = sorted(range(len(paths)), key=lambda i: (-scores[i], -first_carats[i], ids[i]))
+    if min_score is not None:
+        order = [i for i in order if scores[i] >= min_score]
     if limit is not None:
         order = order[:limit]
     routes = []
@@ -252,8 +254,18 @@ def _route_id(shipments) -> str:
     return "R-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def find_routes(g: GraphModel, q: RouteQuery, limit: int | None = 50) -> list[Route]:
-    """Routes of a query on the embedded model, ranked (see :mod:`kpgraph.routes.reasons`).
+def find_routes_of(g: GraphModel, paths, via: str = "any") -> list[Route]:
+    """Ranked routes for given paths (shipment-id tuples) on the embedded model."""
+    paths = [tuple(p) for p in paths]
+    flat = {sid for p in paths for sid in p}
+    return finish(paths, route_context(g, flat), company_flows(g),
+                  g.shipments["shipped_on"].min(), via)
+
+
+def find_routes(g: GraphModel, q: RouteQuery, limit: int | None = 50,
+                min_score: float | None = None) -> list[Route]:
+    """Routes of a query on the embedded model, ranked (see :mod:`kpgraph.routes.reasons`);
+    the best ``limit``, of those scoring at least ``min_score``.
 
     Cost: the search (see :mod:`kpgraph.routes.search`) plus one look-up per route.
     """
@@ -262,7 +274,7 @@ def find_routes(g: GraphModel, q: RouteQuery, limit: int | None = 50) -> list[Ro
     stats = g.memo("route_company_stats",
                    lambda: company_flows(g))
     data_from = g.shipments["shipped_on"].min()
-    return finish(paths, route_context(g, flat), stats, data_from, q.via, limit)
+    return finish(paths, route_context(g, flat), stats, data_from, q.via, limit, min_score)
 
 
 def risky_origins(g: GraphModel) -> list[str]:
@@ -285,12 +297,14 @@ def risky_origins(g: GraphModel) -> list[str]:
     return sorted(found & known)
 
 
-def all_routes(g: GraphModel, limit: int | None = None) -> list[Route]:
+def all_routes(g: GraphModel, limit: int | None = None, min_score: float | None = None
+               ) -> list[Route]:
     """Routes from every risky origin and the round trips, with default parameters, each
-    once, best first: what an investigation searches."""
+    once, best first (those scoring at least ``min_score``): what an investigation
+    searches."""
     seen: dict[str, Route] = {}
     for origin in [*risky_origins(g), ROUND_TRIPS]:
-        for r in find_routes(g, RouteQuery(origin=origin), limit=None):
+        for r in find_routes(g, RouteQuery(origin=origin), limit=None, min_score=min_score):
             seen.setdefault(r.id, r)
     out = sorted(seen.values(), key=lambda r: (-r.score, -r.carats[0], r.id))
     return out if limit is None else out[:limit]
@@ -315,9 +329,10 @@ def find_route(g: GraphModel, route_id: str) -> Route:
         got = finish([tuple(chain)], route_context(g, chain), stats,
                      g.shipments["shipped_on"].min(), via="any")
         return got[0]
-    for r in all_routes(g):
-        if r.id == route_id:
-            return r
+    for origin in [*risky_origins(g), ROUND_TRIPS]:
+        for p in find_paths(g, RouteQuery(origin=origin)):
+            if _route_id(p) == route_id:
+                return find_routes_of(g, [p], via="any")[0]
     raise UsageError(f"no route {route_id!r} among the routes from the risky origins and the "
                      "round trips; give its shipments instead: --route S1,S2,...")
 

@@ -84,7 +84,8 @@ def _paths(store: Neo4jStore, q: RouteQuery) -> list[tuple[str, ...]]:
     return [tuple(p) for p in rows[0]["paths"]]
 
 
-def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50) -> list[Route]:
+def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50,
+                min_score: float | None = None) -> list[Route]:
     """Routes of a query in Neo4j, ranked exactly as :func:`kpgraph.routes.find_routes`."""
     q.check()
     paths = _paths(store, q)
@@ -109,4 +110,4 @@ def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50) -> lis
         "companies": _subset(store, "companies", comp_ids),
         "certificates": _subset(store, "certificates", certs),
     })
-    return finish(paths, ctx, stats, data_from, q.via, limit)
+    return finish(paths, ctx, stats, data_from, q.via, limit, min_score)

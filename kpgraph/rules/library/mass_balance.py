@@ -41,32 +41,34 @@ def ledger_below_shipments(g: GraphModel, transit_days: int = 10, tolerance: flo
     led = g.production_records
     if led.empty:
         return []
-    s = g.shipments[g.shipments["hs_code"].isin(ROUGH_HS_CODES)]
+    s = g.shipments
+    s = s[s["hs_code"].isin(ROUGH_HS_CODES) & s["importer_id"].isin(set(led["company_id"]))]
+    # a shipment is surely in its month's ledger when it left by transit_days before the
+    # month's end
+    cut = (s["shipped_on"] + pd.offsets.MonthEnd(0) - pd.Timedelta(days=transit_days))
+    sure = s[s["shipped_on"] <= cut].assign(month=s["shipped_on"].dt.strftime("%Y-%m"))
+    delivered = (sure.groupby(["importer_id", "month"])["carats"].sum()
+                 .rename("delivered").reset_index()
+                 .rename(columns={"importer_id": "company_id"}))
+    rows = led.merge(delivered, on=["company_id", "month"], how="left")
+    rows["delivered"] = rows["delivered"].fillna(0.0)
+    rows["ledger"] = rows["rough_in_carats"].fillna(0.0)
+    gap = rows["delivered"] - rows["ledger"]
+    bad = rows[gap > (tolerance * rows["delivered"]).clip(lower=min_carats)]
     country = g.companies.set_index("company_id")["country"]
     out = []
-    for company, rows in led.groupby("company_id", sort=True):
-        recv = s[s["importer_id"] == company]
-        flagged, ships, gaps = [], [], []
-        for r in rows.sort_values("month").itertuples(index=False):
-            start = _month_start(r.month)
-            cut = start + pd.offsets.MonthEnd(0) - pd.Timedelta(days=transit_days)
-            sure = recv[(recv["shipped_on"] >= start) & (recv["shipped_on"] <= cut)]
-            delivered = float(sure["carats"].sum())
-            ledger = float(r.rough_in_carats) if not pd.isna(r.rough_in_carats) else 0.0
-            if delivered - ledger > max(min_carats, tolerance * delivered):
-                flagged.append(r.month)
-                ships.append(sure)
-                gaps.append({"month": r.month, "ledger_rough_in": ledger,
-                             "delivered_at_least": delivered})
-        if flagged:
-            ships = pd.concat(ships)
-            short = sum(x["delivered_at_least"] - x["ledger_rough_in"] for x in gaps)
-            out.append(_finding(
-                "ledger_below_shipments", company, country.get(company), flagged, ships,
-                         f"{company}'s ledger records {short:,.2f} ct less rough received than "
-                         f"its shipments delivered, in {len(flagged)} month(s) "
-                         f"({', '.join(flagged)}).", min(1.0, 0.6 + 0.1 * len(flagged)),
-                         {"months": gaps, "shortfall_carats": short}))
+    for company, grp in bad.sort_values(["company_id", "month"]).groupby("company_id"):
+        flagged = list(grp["month"])
+        gaps = [{"month": m, "ledger_rough_in": float(lg), "delivered_at_least": float(d)}
+                for m, lg, d in zip(grp["month"], grp["ledger"], grp["delivered"])]
+        ships = sure[(sure["importer_id"] == company) & sure["month"].isin(flagged)]
+        short = sum(x["delivered_at_least"] - x["ledger_rough_in"] for x in gaps)
+        out.append(_finding(
+            "ledger_below_shipments", company, country.get(company), flagged, ships,
+                     f"{company}'s ledger records {short:,.2f} ct less rough received than "
+                     f"its shipments delivered, in {len(flagged)} month(s) "
+                     f"({', '.join(flagged)}).", min(1.0, 0.6 + 0.1 * len(flagged)),
+                     {"months": gaps, "shortfall_carats": short}))
     return out
 
 
@@ -82,27 +84,26 @@ def implied_yield(g: GraphModel, max_yield: float = 0.6, min_carats: float = 50.
     if led.empty:
         return []
     s = g.shipments
+    s = s[s["hs_code"].isin(WORKED_HS_CODES) & s["exporter_id"].isin(set(led["company_id"]))]
+    s = s.assign(month=s["shipped_on"].dt.strftime("%Y-%m"))
     country = g.companies.set_index("company_id")["country"]
+    rows = led.sort_values(["company_id", "month"]).reset_index(drop=True)
+    opening = rows.groupby("company_id")["closing_stock_carats"].shift(1)
+    used = (opening + rows["rough_in_carats"].fillna(0) - rows["rough_out_carats"].fillna(0)
+            - rows["closing_stock_carats"])
+    polished = rows["polished_out_carats"].fillna(0)
+    excess = polished - max_yield * used.clip(lower=0)
+    bad = rows[opening.notna() & (excess > min_carats)]
     out = []
-    for company, rows in led.groupby("company_id", sort=True):
-        rows = rows.sort_values("month").reset_index(drop=True)
-        opening = rows["closing_stock_carats"].shift(1)
-        used = (opening + rows["rough_in_carats"].fillna(0) - rows["rough_out_carats"].fillna(0)
-                - rows["closing_stock_carats"])
-        polished = rows["polished_out_carats"].fillna(0)
-        excess = polished - max_yield * used.clip(lower=0)
-        bad = rows[opening.notna() & (excess > min_carats)]
-        if bad.empty:
-            continue
-        months = list(bad["month"])
-        sent = s[(s["exporter_id"] == company) & s["hs_code"].isin(WORKED_HS_CODES)
-                 & s["shipped_on"].dt.strftime("%Y-%m").isin(months)]
+    for company, grp in bad.groupby("company_id", sort=True):
+        months = list(grp["month"])
+        sent = s[(s["exporter_id"] == company) & s["month"].isin(months)]
         detail = [{"month": m, "polished_out": float(p), "rough_used": float(u)}
-                  for m, p, u in zip(bad["month"], polished[bad.index], used[bad.index])]
+                  for m, p, u in zip(grp["month"], polished[grp.index], used[grp.index])]
         out.append(_finding(
                      "implied_yield", company, country.get(company), months, sent,
-                     f"{company}'s ledger shows {float(polished[bad.index].sum()):,.2f} ct "
-                     f"polished from {float(used[bad.index].clip(lower=0).sum()):,.2f} ct of "
+                     f"{company}'s ledger shows {float(polished[grp.index].sum()):,.2f} ct "
+                     f"polished from {float(used[grp.index].clip(lower=0).sum()):,.2f} ct of "
                      f"rough used in {len(months)} month(s) ({', '.join(months)}), above "
                      f"the {max_yield:.0%} that cutting can yield.",
                      min(1.0, 0.7 + 0.1 * len(months)),

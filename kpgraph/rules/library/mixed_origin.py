@@ -25,6 +25,11 @@ def mixed_origin_recertification(g: GraphModel, min_share: float = 0.95,
     s = g.shipments[g.shipments["hs_code"].isin(ROUGH_HS_CODES)]
     risky = high_risk_origins(g)
     inbound = s.assign(risky=s["declared_origin"].isin(risky))
+    # only companies with enough high-risk inbound are worth a closer look
+    counts = inbound[inbound["risky"]].groupby("importer_id").size()
+    candidates = set(counts.index[counts >= min_inbound])
+    inbound = inbound[inbound["importer_id"].isin(candidates)]
+    outbound = dict(list(s[s["exporter_id"].isin(candidates)].groupby("exporter_id")))
     out = []
     for company, grp in inbound.groupby("importer_id", sort=True):
         risky_in = grp[grp["risky"]]
@@ -33,8 +38,8 @@ def mixed_origin_recertification(g: GraphModel, min_share: float = 0.95,
         share_in = risky_in["carats"].sum() / grp["carats"].sum()
         if share_in < min_share:
             continue
-        sent = s[s["exporter_id"] == company]
-        if sent.empty:
+        sent = outbound.get(company)
+        if sent is None or sent.empty:
             continue
         mixed = sent[sent["declared_origin"] == "MIXED"]
         share_mixed = mixed["carats"].sum() / sent["carats"].sum()

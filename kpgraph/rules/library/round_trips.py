@@ -7,7 +7,7 @@ where such circles run (Recommendation 5)."""
 from __future__ import annotations
 
 from ...graph import GraphModel
-from ...routes import ROUND_TRIPS, RouteQuery, find_routes
+from ...routes import ROUND_TRIPS, RouteQuery, drop_suffixes, find_paths, find_routes_of
 from .. import Finding, rule
 
 
@@ -19,11 +19,14 @@ def round_trip(g: GraphModel, min_rise: float = 1.0) -> list[Finding]:
     the value per carat more than ``min_rise`` (default 1.0: any rise) times what it left
     at. One finding per set of companies that goods went round, with every such chain."""
     country = g.companies.set_index("company_id")["country"]
+    paths = drop_suffixes(find_paths(g, RouteQuery(origin=ROUND_TRIPS, via="any")))
+    s = g.shipments.set_index("shipment_id")
+    vpc = (s["value_usd"] / s["carats"]).to_dict()
+    rising = [p for p in paths if vpc.get(p[0]) and vpc[p[-1]] > vpc[p[0]] * min_rise]
     cycles: dict[frozenset, list] = {}
-    for r in find_routes(g, RouteQuery(origin=ROUND_TRIPS, via="any"), limit=None):
-        v0, v1 = (r.values[0] or 0) / r.carats[0], (r.values[-1] or 0) / r.carats[-1]
-        if v0 and v1 > v0 * min_rise:
-            cycles.setdefault(frozenset(r.companies), []).append((r, v0, v1))
+    for r in find_routes_of(g, rising):
+        v0, v1 = vpc[r.shipments[0]], vpc[r.shipments[-1]]
+        cycles.setdefault(frozenset(r.companies), []).append((r, v0, v1))
     out = []
     for members, found in sorted(cycles.items(), key=lambda kv: sorted(kv[0])):
         best, v0, v1 = max(found, key=lambda x: (x[2] / x[1], x[0].id))
