@@ -128,18 +128,28 @@ def hub_scores(g: GraphModel, since=None, until=None) -> pd.DataFrame:
     s = g.shipments_between(since, until)
     s = s[s["hs_code"].isin(ROUGH_HS_CODES)]
     country = g.companies.set_index("company_id")["country"]
+    hubs = g.companies[g.companies["free_zone"].notna()].sort_values("company_id")
+    ids = set(hubs["company_id"])
+    inn = s[s["importer_id"].isin(ids)].groupby("importer_id").agg(
+        carats=("carats", "sum"), value=("value_usd", "sum"),
+        origins=("declared_origin", "nunique"))
+    out = s[s["exporter_id"].isin(ids)]
+    out = out.assign(dest=out["importer_id"].map(country)).groupby("exporter_id").agg(
+        carats=("carats", "sum"), value=("value_usd", "sum"), dest=("dest", "nunique"))
     rows = []
-    for c in g.companies[g.companies["free_zone"].notna()].sort_values(
-            "company_id").itertuples(index=False):
-        inn, out = s[s["importer_id"] == c.company_id], s[s["exporter_id"] == c.company_id]
+    for c in hubs.itertuples(index=False):
+        i = inn.loc[c.company_id] if c.company_id in inn.index else None
+        o = out.loc[c.company_id] if c.company_id in out.index else None
+        cin = 0.0 if i is None else float(i["carats"])
+        cout = 0.0 if o is None else float(o["carats"])
         rows.append({
             "company_id": c.company_id, "name": c.name, "country": c.country,
-            "free_zone": c.free_zone, "carats_in": float(inn["carats"].sum()),
-            "carats_out": float(out["carats"].sum()),
-            "throughput_carats": float(inn["carats"].sum() + out["carats"].sum()),
-            "value_in": float(inn["value_usd"].sum()), "value_out": float(out["value_usd"].sum()),
-            "origins_in": int(inn["declared_origin"].nunique()),
-            "destinations_out": int(out["importer_id"].map(country).nunique()),
+            "free_zone": c.free_zone, "carats_in": cin, "carats_out": cout,
+            "throughput_carats": cin + cout,
+            "value_in": 0.0 if i is None else float(i["value"]),
+            "value_out": 0.0 if o is None else float(o["value"]),
+            "origins_in": 0 if i is None else int(i["origins"]),
+            "destinations_out": 0 if o is None else int(o["dest"]),
         })
     frame = pd.DataFrame(rows, columns=["company_id", "name", "country", "free_zone",
                                         "carats_in", "carats_out", "throughput_carats",
