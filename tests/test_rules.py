@@ -265,3 +265,29 @@ def test_round_figures_and_trade_value_gap(tmp_path):
     (gap,) = found["trade_value_gap"]
     assert gap.entities["countries"] == ["XHH"] and gap.evidence["ratio"] == 5.0
     assert "uplift" in gap.summary
+
+
+def test_hub_value_manipulation(tmp_path):
+    # 30 BWA parcels at about 150 USD/ct make BWA's norm; the DMCC hub H1 sends two BWA
+    # parcels at 900 and 1,200 USD/ct (6 and 8 times) and one at 160 (normal)
+    d = tmp_path / "hub"
+    d.mkdir()
+    (d / "countries.csv").write_text("iso3,name,kp_member_since,producer\n"
+                                     "BWA,Botswana,2003-01-01,true\n"
+                                     "ARE,United Arab Emirates,2003-11-01,false\n"
+                                     "IND,India,2003-01-01,false\n")
+    (d / "companies.csv").write_text("company_id,name,country,role,free_zone\n"
+                                     "M1,Mine,BWA,miner,\nH1,Hub,ARE,trader,DMCC\n"
+                                     "P1,Polisher,IND,polisher,\n")
+    rows = ["shipment_id,shipped_on,exporter_id,importer_id,carats,value_usd,hs_code,"
+            "declared_origin"]
+    for i in range(30):
+        rows.append(f"N{i:02d},2021-01-{i % 28 + 1:02d},M1,H1,100,{14500 + 50 * i},7102.10,BWA")
+    rows += ["U1,2021-03-01,H1,P1,100,90000,7102.31,BWA",
+             "U2,2021-03-05,H1,P1,100,120000,7102.31,BWA",
+             "OK,2021-03-09,H1,P1,100,16000,7102.31,BWA"]
+    (d / "shipments.csv").write_text("\n".join(rows) + "\n")
+    (f,) = kpgraph.flags(d, rules=["hub_value_manipulation"])
+    assert f.entities["companies"] == ["H1"] and f.entities["shipments"] == ["U1", "U2"]
+    assert f.evidence["direction"] == "uplift"
+    assert [round(r) for r in f.evidence["ratios"]] == [6, 8]

@@ -11,16 +11,17 @@ from ..contract import contract
 from ..errors import UsageError
 from ..flows import FLOW_COLUMNS
 from ..graph import GraphModel
-from ..neo4j.schema import read_statement, row_columns
+from ..neo4j.schema import _ident, read_statement, row_columns
 from ..neo4j.store import Neo4jStore, _typed
 from ..queries import coerce_params, get
 from . import ROUND_TRIPS, Route, RouteQuery, finish
 
 __all__ = ["find_routes"]
 
-# One record holding every row: the driver decodes one message instead of one per row.
+# One record holding every row, as lists of the contract's columns: the driver decodes one
+# message instead of one per row, and no property names.
 _SUBSET = """MATCH (n:{label}) WHERE n.{key} IN $ids
-WITH n ORDER BY n.{key} RETURN collect(n {{.*}}) AS rows"""
+WITH n ORDER BY n.{key} RETURN collect([{values}]) AS rows"""
 
 _FLOWS = """MATCH (f:CompanyFlow) WHERE f.company_id IN $ids
 RETURN f.company_id AS company_id, f.rough_in AS rough_in, f.rough_out AS rough_out,
@@ -35,14 +36,11 @@ RETURN s.shipped_on AS day ORDER BY day LIMIT 1"""
 def _subset(store: Neo4jStore, table: str, ids) -> pd.DataFrame:
     t = contract().tables[table]
     # label and key come from the contract, never from input
-    q = _SUBSET.format(label=t.label, key=t.key_property)
-    data = store.runner.run(q, {"ids": sorted(ids)}, mode="read")[0]["rows"]
     cols = row_columns(t)
-    frame = pd.DataFrame(data, columns=None if data else cols)
-    for c in cols:
-        if c not in frame.columns:
-            frame[c] = None
-    return _typed(t, frame[cols])
+    q = _SUBSET.format(label=_ident(t.label), key=_ident(t.key_property),
+                       values=", ".join(f"n.{_ident(c)}" for c in cols))
+    data = store.runner.run(q, {"ids": sorted(ids)}, mode="read")[0]["rows"]
+    return _typed(t, pd.DataFrame(data, columns=cols))
 
 
 def _whole(store: Neo4jStore, table: str) -> pd.DataFrame:
