@@ -84,7 +84,8 @@ FLOW_STATEMENT = """UNWIND $rows AS r
 MERGE (f:CompanyFlow {company_id: r[0]})
 SET f.rough_in = r[1], f.rough_out = r[2], f.high_risk_in = r[3],
     f.high_risk_shipments = r[4], f.sent_all = r[5], f.mixed_out = r[6], f.transit = r[7],
-    f.first_trade = r[8]"""
+    f.first_trade = r[8]
+RETURN count(*) AS created"""
 
 
 class Neo4jStore:
@@ -116,8 +117,21 @@ class Neo4jStore:
     # -- schema and load ----------------------------------------------------------------
     def apply_schema(self, phase: str) -> None:
         for statement in schema_statements(phase):
-            self.runner.run_auto(statement)
+            self._schema(statement)
         self.runner.run_auto("CALL db.awaitIndexes(300)")
+
+    def _schema(self, statement: str, attempts: int = 8) -> None:
+        """One idempotent schema statement. Two loads at once can deadlock on the schema
+        lock (a transient error that auto-commit statements are not retried on): wait and
+        run it again; ``IF NOT EXISTS`` makes the second run a no-op."""
+        for attempt in range(attempts):
+            try:
+                self.runner.run_auto(statement)
+                return
+            except BackendError as exc:
+                if "TransientError" not in str(exc) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
 
     def load(self, frames: dict[str, pd.DataFrame], progress: Progress | None = None,
              batch_size: int = DEFAULT_BATCH_SIZE, workers: int = DEFAULT_WORKERS
@@ -190,9 +204,9 @@ class Neo4jStore:
         rows = [[cid, *(float(v) for v in r[:6]), bool(r[6]),
                  None if pd.isna(r[7]) else r[7].date()]
                 for cid, r in zip(flows.index, flows.itertuples(index=False, name=None))]
-        self.runner.run_auto(FLOW_CONSTRAINT)
+        self._schema(FLOW_CONSTRAINT)
         for i in range(0, len(rows), batch_size):
-            self.runner.run(FLOW_STATEMENT, {"rows": rows[i:i + batch_size]}, mode="write")
+            self._write_batch(FLOW_STATEMENT, rows[i:i + batch_size])
 
     def _write_batch(self, query: str, batch: list, attempts: int = 6) -> tuple[int, int]:
         """One batch in one transaction. A concurrent load that created some of the same

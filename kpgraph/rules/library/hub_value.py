@@ -18,6 +18,8 @@ MAD_SCALE = 1.4826
 def _norms(rough: pd.DataFrame) -> pd.DataFrame:
     """Per declared origin (not MIXED): median and scaled MAD of log value per carat."""
     named = rough[rough["declared_origin"].notna() & (rough["declared_origin"] != "MIXED")]
+    if named.empty:
+        return pd.DataFrame({"median": [], "mad": [], "n": []})
     lv = np.log(named["value_usd"] / named["carats"])
     grp = lv.groupby(named["declared_origin"])
     med = grp.median()
