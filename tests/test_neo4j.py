@@ -19,6 +19,7 @@ from kpgraph.neo4j.config import Neo4jConfig
 from kpgraph.neo4j.runner import QueryRunner
 from kpgraph.neo4j.store import Neo4jStore
 
+from .neo4j_server.fixture import LOADER
 from .neo4j_server.proxy import CuttableProxy
 from .neo4j_server.server import free_port
 
@@ -94,17 +95,8 @@ def test_cli_load_and_info(cli, neo4j_env):
 
 def test_killed_load_is_completed_by_a_rerun(neo4j_config, small_synth):
     """Kill the loading client (SIGKILL) mid-shipments, then load again: exact counts."""
-    code = (
-        "import sys, kpgraph\n"
-        "from kpgraph.neo4j.config import Neo4jConfig\n"
-        "cfg = Neo4jConfig(uri=sys.argv[2], user='neo4j', password=sys.argv[3])\n"
-        "def progress(t, done, total):\n"
-        "    print(t, done, total, flush=True)\n"
-        "kpgraph.load(sys.argv[1], backend='neo4j', neo4j=cfg, progress=progress,"
-        " batch_size=200)\n"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", code, str(small_synth), neo4j_config.uri,
-                             neo4j_config.password], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", LOADER, str(small_synth), neo4j_config.uri,
+                             neo4j_config.password, "200"], stdout=subprocess.PIPE, text=True)
     for line in proc.stdout:
         table, done, _total = line.split()
         if table == "shipments" and int(done) >= 600:

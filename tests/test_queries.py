@@ -294,17 +294,6 @@ def _examples(g) -> dict[str, list[dict]]:
     }
 
 
-@pytest.fixture(scope="module")
-def demo_graph():
-    return kpgraph.open_graph(DEMO)
-
-
-@pytest.fixture
-def demo_in_neo4j(neo4j_server) -> Neo4jConfig:
-    load_once(neo4j_server, DEMO)
-    return neo4j_server.config()
-
-
 @pytest.mark.neo4j
 @pytest.mark.parametrize("name", sorted(pack()))
 def test_every_canned_query_has_an_equal_embedded_twin(demo_in_neo4j, demo_graph, name):

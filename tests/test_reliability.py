@@ -27,6 +27,8 @@ from kpgraph.neo4j.runner import QueryRunner
 from kpgraph.queries import pack
 from kpgraph.validate import read_dataset
 
+from .neo4j_server.fixture import LOADER
+
 CORPUS = Path(__file__).parent / "corpus"
 BASE = CORPUS / "base"
 BAD = sorted(p for p in (CORPUS / "bad").iterdir() if p.is_dir())
@@ -229,17 +231,6 @@ def test_injection_in_data_and_parameters_comes_back_as_data(tmp_path, cli, neo4
 
 
 # -- killed and concurrent loads ------------------------------------------------------------
-_LOADER = (
-    "import sys, kpgraph\n"
-    "from kpgraph.neo4j.config import Neo4jConfig\n"
-    "cfg = Neo4jConfig(uri=sys.argv[2], user='neo4j', password=sys.argv[3])\n"
-    "def progress(t, done, total):\n"
-    "    print(t, done, total, flush=True)\n"
-    "kpgraph.load(sys.argv[1], backend='neo4j', neo4j=cfg, progress=progress,"
-    " batch_size=int(sys.argv[4]))\n"
-)
-
-
 @pytest.mark.neo4j
 def test_load_killed_at_a_random_batch_then_rerun_is_exact(neo4j_config, small_synth):
     rng = random.Random()
@@ -249,7 +240,7 @@ def test_load_killed_at_a_random_batch_then_rerun_is_exact(neo4j_config, small_s
                      ("certificates", counts["nodes"]["Certificate"])):
         batches += [(table, b) for b in range(1, n // 150)]
     table, batch = rng.choice(batches)
-    proc = subprocess.Popen([sys.executable, "-c", _LOADER, str(small_synth), neo4j_config.uri,
+    proc = subprocess.Popen([sys.executable, "-c", LOADER, str(small_synth), neo4j_config.uri,
                              neo4j_config.password, "150"], stdout=subprocess.PIPE, text=True)
     for line in proc.stdout:
         t, done, _total = line.split()
@@ -265,7 +256,7 @@ def test_load_killed_at_a_random_batch_then_rerun_is_exact(neo4j_config, small_s
 
 @pytest.mark.neo4j
 def test_two_loads_at_once_end_with_exact_counts(neo4j_config, small_synth):
-    procs = [subprocess.Popen([sys.executable, "-c", _LOADER, str(small_synth),
+    procs = [subprocess.Popen([sys.executable, "-c", LOADER, str(small_synth),
                                neo4j_config.uri, neo4j_config.password, "300"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]

@@ -84,17 +84,6 @@ def test_via_keeps_only_routes_through_a_hub_or_polisher():
     assert [r.shipments for r in got] == [["S1", "S2", "S5", "S4"]]
 
 
-@pytest.fixture(scope="module")
-def demo_graph():
-    return kpgraph.open_graph(DEMO)
-
-
-@pytest.fixture
-def demo_in_neo4j(neo4j_server) -> Neo4jConfig:
-    load_once(neo4j_server, DEMO)
-    return neo4j_server.config()
-
-
 @pytest.mark.neo4j
 def test_both_backends_give_the_same_ranked_routes_on_the_demo(demo_in_neo4j, demo_graph):
     origins = [*risky_origins(demo_graph)[:6], "*"]

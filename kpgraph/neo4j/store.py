@@ -70,9 +70,12 @@ def _rows(table_name: str, frame: pd.DataFrame) -> tuple[list, bool]:
 
 
 NEXT = "NEXT"
+# Two loads at once must not both create a link: writing to the source shipment first takes
+# its lock, so the second MERGE waits for the first and then finds its link.
 LINK_STATEMENT = """UNWIND $rows AS r
 MATCH (a:Shipment {shipment_id: r[0]})
 MATCH (b:Shipment {shipment_id: r[1]})
+SET a._kpgraph_lock = true REMOVE a._kpgraph_lock
 MERGE (a)-[l:NEXT]->(b)
 ON CREATE SET l.days = r[2], l.ratio = r[3]
 RETURN count(*) AS created"""
@@ -123,12 +126,16 @@ class Neo4jStore:
     def _schema(self, statement: str, attempts: int = 8) -> None:
         """One idempotent schema statement. Two loads at once can deadlock on the schema
         lock (a transient error that auto-commit statements are not retried on): wait and
-        run it again; ``IF NOT EXISTS`` makes the second run a no-op."""
+        run it again; ``IF NOT EXISTS`` makes the second run a no-op. And both can pass the
+        ``IF NOT EXISTS`` check before either creates: the loser is told the rule exists,
+        which is what it wanted."""
         for attempt in range(attempts):
             try:
                 self.runner.run_auto(statement)
                 return
             except BackendError as exc:
+                if "AlreadyExists" in str(exc):
+                    return
                 if "TransientError" not in str(exc) or attempt == attempts - 1:
                     raise
                 time.sleep(0.1 * (attempt + 1))
@@ -232,18 +239,22 @@ class Neo4jStore:
                               for k, q in rel_q.items()},
         }
 
+    def read_table(self, name: str, extras: bool = True) -> pd.DataFrame:
+        """One contract table, read back from the nodes' properties and typed again (with
+        the file's extra columns, unless ``extras`` is false)."""
+        t = contract().tables[name]
+        cols = row_columns(t)
+        data = [r["n"] for r in self.runner.run(read_statement(t), mode="read")]
+        frame = pd.DataFrame(data, columns=None if data else cols)
+        for c in cols:
+            if c not in frame.columns:
+                frame[c] = None
+        more = [c for c in frame.columns if c not in cols] if extras else []
+        return _typed(t, frame[cols + more])
+
     def read_frames(self) -> dict[str, pd.DataFrame]:
         """Every contract table, read back from the nodes' properties and typed again."""
-        frames = {}
-        for name, t in contract().tables.items():
-            cols = row_columns(t)
-            data = [r["n"] for r in self.runner.run(read_statement(t), mode="read")]
-            frame = pd.DataFrame(data, columns=None if data else cols)
-            for c in cols:
-                if c not in frame.columns:
-                    frame[c] = None
-            frames[name] = _typed(t, frame[cols + [c for c in frame.columns if c not in cols]])
-        return frames
+        return {name: self.read_table(name) for name in contract().tables}
 
     def read_graph(self) -> GraphModel:
         return GraphModel(self.read_frames(), source=f"neo4j:{self.runner.config.uri}")

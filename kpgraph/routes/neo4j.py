@@ -11,7 +11,7 @@ from ..contract import contract
 from ..errors import UsageError
 from ..flows import FLOW_COLUMNS
 from ..graph import GraphModel
-from ..neo4j.schema import _ident, read_statement, row_columns
+from ..neo4j.schema import _ident, row_columns
 from ..neo4j.store import Neo4jStore, _typed
 from ..queries import coerce_params, get
 from . import ROUND_TRIPS, Route, RouteQuery, finish
@@ -41,17 +41,6 @@ def _subset(store: Neo4jStore, table: str, ids) -> pd.DataFrame:
                        values=", ".join(f"n.{_ident(c)}" for c in cols))
     data = store.runner.run(q, {"ids": sorted(ids)}, mode="read")[0]["rows"]
     return _typed(t, pd.DataFrame(data, columns=cols))
-
-
-def _whole(store: Neo4jStore, table: str) -> pd.DataFrame:
-    t = contract().tables[table]
-    cols = row_columns(t)
-    data = [r["n"] for r in store.runner.run(read_statement(t), mode="read")]
-    frame = pd.DataFrame(data, columns=None if data else cols)
-    for c in cols:
-        if c not in frame.columns:
-            frame[c] = None
-    return _typed(t, frame[cols])
 
 
 def _paths(store: Neo4jStore, q: RouteQuery) -> list[tuple[str, ...]]:
@@ -88,8 +77,8 @@ def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50,
     q.check()
     paths = _paths(store, q)
     ship_ids = {sid for p in paths for sid in p}
-    countries = _whole(store, "countries")
-    kp_status = _whole(store, "kp_status")
+    countries = store.read_table("countries", extras=False)
+    kp_status = store.read_table("kp_status", extras=False)
     shipments = _subset(store, "shipments", ship_ids)
     comp_ids = set(shipments["exporter_id"]) | set(shipments["importer_id"])
     first = store.runner.run(_FIRST_DAY, mode="read")
@@ -104,7 +93,7 @@ def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50,
     certs = set(shipments["certificate_id"].dropna())
     ctx = GraphModel({
         "countries": countries, "kp_status": kp_status,
-        "kp_statistics": _whole(store, "kp_statistics"), "shipments": shipments,
+        "kp_statistics": store.read_table("kp_statistics", extras=False), "shipments": shipments,
         "companies": _subset(store, "companies", comp_ids),
         "certificates": _subset(store, "certificates", certs),
     })

@@ -9,6 +9,7 @@ only a developer's bare run skips, and says why.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +83,32 @@ def neo4j_env(neo4j_config) -> dict[str, str]:
     """The same, as the NEO4J_* variables the CLI reads."""
     return {"NEO4J_URI": neo4j_config.uri, "NEO4J_USER": neo4j_config.user,
             "NEO4J_PASSWORD": neo4j_config.password, "NEO4J_DATABASE": neo4j_config.database}
+
+
+DEMO = Path(__file__).parent.parent.parent / "datasets" / "demo"
+
+# A loader in its own process, printing its progress, for tests that kill it or run two.
+LOADER = (
+    "import sys, kpgraph\n"
+    "from kpgraph.neo4j.config import Neo4jConfig\n"
+    "cfg = Neo4jConfig(uri=sys.argv[2], user='neo4j', password=sys.argv[3])\n"
+    "def progress(t, done, total):\n"
+    "    print(t, done, total, flush=True)\n"
+    "kpgraph.load(sys.argv[1], backend='neo4j', neo4j=cfg, progress=progress,"
+    " batch_size=int(sys.argv[4]))\n"
+)
+
+
+@pytest.fixture(scope="session")
+def demo_graph():
+    """The demo dataset's graph model (embedded)."""
+    import kpgraph
+
+    return kpgraph.open_graph(DEMO)
+
+
+@pytest.fixture
+def demo_in_neo4j(neo4j_server) -> Neo4jConfig:
+    """The test server holding exactly the demo dataset."""
+    load_once(neo4j_server, DEMO)
+    return neo4j_server.config()
