@@ -28,6 +28,7 @@ from .schema import (
     count_statements,
     create_statement,
     read_statement,
+    read_subset_statement,
     row_columns,
     schema_statements,
 )
@@ -251,6 +252,14 @@ class Neo4jStore:
                 frame[c] = None
         more = [c for c in frame.columns if c not in cols] if extras else []
         return _typed(t, frame[cols + more])
+
+    def read_rows(self, name: str, keys) -> pd.DataFrame:
+        """The rows of a contract table whose keys are in ``keys``, typed (contract columns
+        only)."""
+        t = contract().tables[name]
+        data = self.runner.run(read_subset_statement(t), {"ids": sorted(keys)},
+                               mode="read")[0]["rows"]
+        return _typed(t, pd.DataFrame(data, columns=row_columns(t)))
 
     def read_frames(self) -> dict[str, pd.DataFrame]:
         """Every contract table, read back from the nodes' properties and typed again."""

@@ -7,21 +7,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..contract import contract
 from ..errors import UsageError
 from ..flows import FLOW_COLUMNS
 from ..graph import GraphModel
-from ..neo4j.schema import _ident, row_columns
-from ..neo4j.store import Neo4jStore, _typed
+from ..neo4j.store import Neo4jStore
 from ..queries import coerce_params, get
 from . import ROUND_TRIPS, Route, RouteQuery, finish
 
 __all__ = ["find_routes"]
-
-# One record holding every row, as lists of the contract's columns: the driver decodes one
-# message instead of one per row, and no property names.
-_SUBSET = """MATCH (n:{label}) WHERE n.{key} IN $ids
-WITH n ORDER BY n.{key} RETURN collect([{values}]) AS rows"""
 
 _FLOWS = """MATCH (f:CompanyFlow) WHERE f.company_id IN $ids
 RETURN f.company_id AS company_id, f.rough_in AS rough_in, f.rough_out AS rough_out,
@@ -31,16 +24,6 @@ RETURN f.company_id AS company_id, f.rough_in AS rough_in, f.rough_out AS rough_
 
 _FIRST_DAY = """MATCH (s:Shipment) WHERE s.shipped_on IS NOT NULL
 RETURN s.shipped_on AS day ORDER BY day LIMIT 1"""
-
-
-def _subset(store: Neo4jStore, table: str, ids) -> pd.DataFrame:
-    t = contract().tables[table]
-    # label and key come from the contract, never from input
-    cols = row_columns(t)
-    q = _SUBSET.format(label=_ident(t.label), key=_ident(t.key_property),
-                       values=", ".join(f"n.{_ident(c)}" for c in cols))
-    data = store.runner.run(q, {"ids": sorted(ids)}, mode="read")[0]["rows"]
-    return _typed(t, pd.DataFrame(data, columns=cols))
 
 
 def _paths(store: Neo4jStore, q: RouteQuery) -> list[tuple[str, ...]]:
@@ -79,7 +62,7 @@ def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50,
     ship_ids = {sid for p in paths for sid in p}
     countries = store.read_table("countries", extras=False)
     kp_status = store.read_table("kp_status", extras=False)
-    shipments = _subset(store, "shipments", ship_ids)
+    shipments = store.read_rows("shipments", ship_ids)
     comp_ids = set(shipments["exporter_id"]) | set(shipments["importer_id"])
     first = store.runner.run(_FIRST_DAY, mode="read")
     data_from = pd.Timestamp(str(first[0]["day"])) if first else pd.Timestamp("1970-01-01")
@@ -94,7 +77,7 @@ def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50,
     ctx = GraphModel({
         "countries": countries, "kp_status": kp_status,
         "kp_statistics": store.read_table("kp_statistics", extras=False), "shipments": shipments,
-        "companies": _subset(store, "companies", comp_ids),
-        "certificates": _subset(store, "certificates", certs),
+        "companies": store.read_rows("companies", comp_ids),
+        "certificates": store.read_rows("certificates", certs),
     })
     return finish(paths, ctx, stats, data_from, q.via, limit, min_score)
