@@ -30,18 +30,9 @@ ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
 import kpgraph  # noqa: E402
-from kpgraph.routes import ROUND_TRIPS, RouteQuery, find_routes, risky_origins  # noqa: E402
+from kpgraph.routes import all_routes  # noqa: E402
 
 ROUTE_TYPOLOGIES = ("origin_laundering", "mixed_origin_recertification", "round_tripping")
-
-
-def all_routes(g) -> list:
-    """Routes from every risky origin and round trips, one per id, best first."""
-    seen = {}
-    for origin in [*risky_origins(g), ROUND_TRIPS]:
-        for r in find_routes(g, RouteQuery(origin=origin), limit=None):
-            seen.setdefault(r.id, r)
-    return sorted(seen.values(), key=lambda r: (-r.score, -r.carats[0], r.id))
 
 
 def score(seeds: list[int], shipments: int) -> dict:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .graph import GraphModel
+from .routes import VIA
 from .stores.embedded import open_embedded
 from .validate import DEFAULT_MAX_ERRORS, Dataset, read_dataset
 
@@ -26,6 +27,7 @@ MEASURES = ("betweenness", "pagerank", "weak_components", "strong_components",
             "communities", "hubs")
 
 BACKENDS = ("embedded", "neo4j")
+ROUTE_VIA = VIA
 Progress = Callable[[str, int, int], None]  # (table, rows done, rows in table)
 
 
@@ -403,7 +405,7 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
     import tempfile
 
     from . import __version__
-    from .evidence.bundle import bundle_time
+    from .evidence.bundle import FORMATS, bundle_time
     from .investigation import investigate as run
     from .render.report import render_report
     from .render.view import write_view
@@ -447,8 +449,7 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         say("views and evidence bundles")
-        source = _source(g, path, backend, neo4j) if path is not None or backend == "neo4j" \
-            else {}
+        source = _source(g, path, backend, neo4j)
         views, bundles = {}, {}
         top_routes = inv.routes[:top]
         for r in top_routes:
@@ -458,17 +459,17 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
             views[r.id] = {**data, "file": rel}
             rel = f"evidence/{r.id}.zip"
             _bundle(g, sub, set(sub.companies["company_id"]), sub.shipments, tmp / rel,
-                    _formats(), {"command": "kpgraph investigate", "kind": "route",
-                                         "route": r.id, "shipments": r.shipments,
-                                         "score": r.score}, source)
+                    list(FORMATS), {"command": "kpgraph investigate", "kind": "route",
+                                    "route": r.id, "shipments": r.shipments,
+                                    "score": r.score}, source)
             bundles[r.id] = rel
         shown = [f for f in inv.findings if f.entities["shipments"] or f.entities["companies"]]
         for f in shown[:top]:
             sub = finding_view(g, f)
             rel = f"evidence/{f.id}.zip"
             _bundle(g, sub, set(sub.companies["company_id"]), sub.shipments, tmp / rel,
-                    _formats(), {"command": "kpgraph investigate", "kind": "finding",
-                                 "finding": f.id}, source)
+                    list(FORMATS), {"command": "kpgraph investigate", "kind": "finding",
+                                    "finding": f.id}, source)
             bundles[f.id] = rel
         say("report")
         created = bundle_time()
@@ -500,8 +501,3 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
             "top": [{"id": f.id, "typology": f.typology, "severity": f.severity,
                      "summary": f.summary} for f in inv.all_findings()[:top]]}
 
-
-def _formats() -> list[str]:
-    from .evidence.bundle import FORMATS
-
-    return list(FORMATS)

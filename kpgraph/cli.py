@@ -56,6 +56,14 @@ def output_options(fn):
                         show_default=True, help="Output format.")(fn)
 
 
+def period_options(fn):
+    """The shared ``--since DATE`` and ``--until DATE`` options (shipping days)."""
+    fn = click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                      help="Last shipping day (YYYY-MM-DD).")(fn)
+    return click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                        help="First shipping day (YYYY-MM-DD).")(fn)
+
+
 def backend_options(fn):
     """``--backend`` and the Neo4j connection (from NEO4J_* variables, or a prompt)."""
 
@@ -98,10 +106,7 @@ def main():
 @click.option("--out", default="kpgraph-report", show_default=True,
               type=click.Path(file_okay=False, path_type=str),
               help="The report folder (replaced only if it holds an earlier report).")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First shipping day (YYYY-MM-DD).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Last shipping day (YYYY-MM-DD).")
+@period_options
 @click.option("--top", type=click.IntRange(min=1, max=100), default=10, show_default=True,
               help="How many routes and findings get a view and an evidence bundle.")
 @backend_options
@@ -199,10 +204,7 @@ def synth(out, shipments, seed):
 @click.argument("data", required=False, type=click.Path(file_okay=False, path_type=str))
 @click.option("--rule", "rules", multiple=True, metavar="ID",
               help="Run only this rule (repeat for more); default: every rule.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First shipping day (YYYY-MM-DD).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Last shipping day (YYYY-MM-DD).")
+@period_options
 @click.option("--list", "list_rules", is_flag=True, help="List the rules and exit.")
 @backend_options
 @output_options
@@ -236,7 +238,7 @@ def flags_cmd(data, rules, since, until, list_rules, backend, neo4j, fmt):
               help="Instead of an origin: chains of shipments that return to where they began.")
 @click.option("--to", metavar="ISO3|COMPANY", default=None,
               help="End in this country or at this company (default: anywhere).")
-@click.option("--via", type=click.Choice(["either", "hub", "polisher", "any"]), default="either",
+@click.option("--via", type=click.Choice(api.ROUTE_VIA), default="either",
               show_default=True,
               help="Pass a transit hub, a polishing centre, either of them, or anything.")
 @click.option("--max-hops", type=int, default=6, show_default=True,
@@ -245,10 +247,7 @@ def flags_cmd(data, rules, since, until, list_rules, backend, neo4j, fmt):
               help="Days allowed between one shipment and the next (0-180).")
 @click.option("--tolerance", type=float, default=10.0, show_default=True,
               help="Largest ratio of carats between one shipment and the next (1-10).")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First shipping day (YYYY-MM-DD).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Last shipping day (YYYY-MM-DD).")
+@period_options
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
               help="Print the best N routes.")
 @backend_options
@@ -304,10 +303,7 @@ def stats_cmd(data, backend, neo4j, fmt):
                    "5,000 companies, else 512).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed for betweenness sampling and community detection.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First shipping day (YYYY-MM-DD).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Last shipping day (YYYY-MM-DD).")
+@period_options
 @click.option("--commodity", type=click.Choice(["rough", "polished"]), default=None,
               help="Only rough or only polished trade.")
 @backend_options
@@ -354,10 +350,7 @@ def audit_priorities_cmd(data, top, k, seed, backend, neo4j, fmt):
               help="Show what a finding names (ids: kpgraph flags --format json).")
 @click.option("--route", metavar="ID|S1,S2,…",
               help="Show a route in order (ids: kpgraph routes), or a chain of shipment ids.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First shipping day (YYYY-MM-DD).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Last shipping day (YYYY-MM-DD).")
+@period_options
 @click.option("--max-nodes", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Refuse a bigger view (and say how to narrow it).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=str),
@@ -385,10 +378,7 @@ def view(data, around, hops, country, finding, route, since, until, max_nodes, o
               help="Select a route (ids: kpgraph routes), or a chain of shipment ids.")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
               help="A parameter of --query (repeat for more).")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First shipping day (YYYY-MM-DD).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Last shipping day (YYYY-MM-DD).")
+@period_options
 @click.option("--out", required=True, type=click.Path(path_type=str),
               help="A new folder, or FILE.zip.")
 @click.option("--format", "formats", default=",".join(("graphml", "gexf", "csv", "json",

@@ -102,7 +102,7 @@ def investigate(g: GraphModel, dataset: str, backend: str = "embedded",
     t = step("brokers and hubs")
     if trade:
         net = g.company_network()
-        m = c.betweenness(net, k=None if net.number_of_nodes() < c.EXACT_BELOW else 512)
+        m = c.betweenness(net)  # exact below EXACT_BELOW companies, else sampled
         names = g.companies.set_index("company_id")
         best = sorted(m.values.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         inv.brokers = [{"company_id": cid, "name": names.at[cid, "name"],
@@ -117,7 +117,8 @@ def investigate(g: GraphModel, dataset: str, backend: str = "embedded",
     inv.seconds["brokers and hubs"] = time.perf_counter() - t
     t = step("audit priorities")
     if trade:
-        table = audit_priorities(g, [*inv.findings, *inv.route_findings]).head(top * 2)
+        table = audit_priorities(g, [*inv.findings, *inv.route_findings],
+                                 bt=m).head(top * 2)
         inv.audit = table.astype(object).where(table.notna(), None).to_dict("records")
     inv.seconds["audit priorities"] = time.perf_counter() - t
     t = step("charts")

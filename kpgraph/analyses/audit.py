@@ -24,11 +24,13 @@ from .centrality import betweenness, pagerank
 __all__ = ["audit_priorities"]
 
 
-def audit_priorities(g: GraphModel, findings=(), k: int | None = None, seed: int = 0
-                     ) -> pd.DataFrame:
-    """Every trading company with its score and the parts of it, best first."""
+def audit_priorities(g: GraphModel, findings=(), k: int | None = None, seed: int = 0,
+                     bt=None) -> pd.DataFrame:
+    """Every trading company with its score and the parts of it, best first. ``bt`` is the
+    network's betweenness when the caller has it already (else computed with ``k`` and
+    ``seed``)."""
     net = g.company_network()
-    bt = betweenness(net, k=k, seed=seed)
+    bt = bt if bt is not None else betweenness(net, k=k, seed=seed)
     pr = pagerank(net)
     s = g.shipments
     value = (s.groupby("exporter_id")["value_usd"].sum()

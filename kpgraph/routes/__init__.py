@@ -72,11 +72,6 @@ class RouteQuery:
         hi = 10**9 if self.until is None else _days(self.until)
         return lo, hi
 
-    def params(self) -> dict:
-        return {"origin": self.origin, "to": self.to, "via": self.via,
-                "max_hops": self.max_hops, "window_days": self.window_days,
-                "tolerance": self.tolerance, "since": self.since, "until": self.until}
-
 
 def _days(value) -> int:
     return int((np.datetime64(pd.Timestamp(value).date(), "D") - _EPOCH).astype(np.int64))
@@ -254,12 +249,13 @@ def _route_id(shipments) -> str:
     return "R-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def find_routes_of(g: GraphModel, paths, via: str = "any") -> list[Route]:
+def find_routes_of(g: GraphModel, paths, via: str = "any", limit: int | None = None,
+                   min_score: float | None = None) -> list[Route]:
     """Ranked routes for given paths (shipment-id tuples) on the embedded model."""
     paths = [tuple(p) for p in paths]
     flat = {sid for p in paths for sid in p}
     return finish(paths, route_context(g, flat), company_flows(g),
-                  g.shipments["shipped_on"].min(), via)
+                  g.shipments["shipped_on"].min(), via, limit, min_score)
 
 
 def find_routes(g: GraphModel, q: RouteQuery, limit: int | None = 50,
@@ -269,12 +265,7 @@ def find_routes(g: GraphModel, q: RouteQuery, limit: int | None = 50,
 
     Cost: the search (see :mod:`kpgraph.routes.search`) plus one look-up per route.
     """
-    paths = find_paths(g, q)
-    flat = {sid for p in paths for sid in p}
-    stats = g.memo("route_company_stats",
-                   lambda: company_flows(g))
-    data_from = g.shipments["shipped_on"].min()
-    return finish(paths, route_context(g, flat), stats, data_from, q.via, limit, min_score)
+    return find_routes_of(g, find_paths(g, q), q.via, limit, min_score)
 
 
 def risky_origins(g: GraphModel) -> list[str]:
@@ -284,16 +275,13 @@ def risky_origins(g: GraphModel) -> list[str]:
     countries with a company that is not a miner and sent more than 1.5 times the rough it
     received (rough from nowhere: the *unsupplied_source* red flag)."""
     from ..rules.library.statistics import exports_exceed_supply
-    from .reasons import UNSUPPLIED
+    from .reasons import unsupplied
     known = set(g.countries["iso3"])
-    stats = g.memo("route_company_stats",
-                   lambda: company_flows(g))
     comp = g.companies.set_index("company_id")
-    unsupplied = stats.index[stats["rough_out"] > UNSUPPLIED * stats["rough_in"]]
-    unsupplied = [c for c in unsupplied if c in comp.index and comp.at[c, "role"] != "miner"]
+    conduits = unsupplied(company_flows(g), comp["role"])
     found = (high_risk_origins(g)
              | {f.entities["countries"][0] for f in exports_exceed_supply(g)}
-             | set(comp.loc[unsupplied, "country"]))
+             | set(comp.loc[conduits.index[conduits], "country"]))
     return sorted(found & known)
 
 
@@ -324,11 +312,7 @@ def find_route(g: GraphModel, route_id: str) -> Route:
             if ra["importer_id"] != rb["exporter_id"] or rb["shipped_on"] < ra["shipped_on"]:
                 raise UsageError(f"--route: {b} does not continue {a} (the next exporter must "
                                  "be the last importer, on or after its date)")
-        stats = g.memo("route_company_stats",
-                       lambda: company_flows(g))
-        got = finish([tuple(chain)], route_context(g, chain), stats,
-                     g.shipments["shipped_on"].min(), via="any")
-        return got[0]
+        return find_routes_of(g, [chain], via="any")[0]
     for origin in [*risky_origins(g), ROUND_TRIPS]:
         for p in find_paths(g, RouteQuery(origin=origin)):
             if _route_id(p) == route_id:

@@ -66,7 +66,7 @@ from ..graph import GraphModel
 from ..rules.library.statistics import exports_exceed_supply
 from ..selection import status_on_dates
 
-__all__ = ["WEIGHTS", "FLAG_AT", "route_reasons", "combine", "score_paths"]
+__all__ = ["WEIGHTS", "FLAG_AT", "route_reasons", "combine", "score_paths", "unsupplied"]
 
 WEIGHTS = {
     "kp_status": 0.9, "round_trip": 0.8, "origin_changed": 0.7, "no_certificate": 0.6,
@@ -103,6 +103,14 @@ def combine(reasons: list[dict]) -> float:
 def _reason(code: str, text: str, weight: float | None = None, **figures) -> dict:
     return {"code": code, "weight": WEIGHTS[code] if weight is None else weight,
             "text": text, "figures": figures}
+
+
+def unsupplied(flows: pd.DataFrame, role: pd.Series) -> pd.Series:
+    """For each company of ``role``'s index: not a miner, and sent more than
+    :data:`UNSUPPLIED` times the rough it received (the ``unsupplied_source`` red flag)."""
+    f = flows.reindex(role.index)
+    return ((role != "miner") & f["rough_out"].notna()
+            & (f["rough_out"].fillna(0.0) > UNSUPPLIED * f["rough_in"].fillna(0.0)))
 
 
 class _Facts:
@@ -149,16 +157,14 @@ class _Facts:
         covered = comp["last_audit"] + pd.DateOffset(years=AUDIT_YEARS)
         rough_in = stats["rough_in"].fillna(0.0)
         sent_all = stats["sent_all"].fillna(0.0)
-        unsupplied = ((comp["role"] != "miner")
-                      & (stats["rough_out"].fillna(0.0) > UNSUPPLIED * rough_in)
-                      & stats["rough_out"].notna())
+        conduit = unsupplied(stats, comp["role"])
         hub = ((rough_in > 0)
                & (stats["high_risk_in"].fillna(0.0) >= HIGH_RISK_SHARE * rough_in)
                & (sent_all > 0)
                & (stats["mixed_out"].fillna(0.0) >= HIGH_RISK_SHARE * sent_all)
                & (stats["high_risk_shipments"].fillna(0.0) >= HIGH_RISK_MIN))
         cf = pd.DataFrame({"role": comp["role"], "audit_covers_until": covered,
-                           "unsupplied": unsupplied, "high_risk_hub": hub,
+                           "unsupplied": conduit, "high_risk_hub": hub,
                            **{c: stats[c] for c in stats.columns}})
         self.comp = _Rows(cf)
         self.data_from = data_from
@@ -184,7 +190,7 @@ class _Facts:
         years = s["shipped_on"].dt.year.astype(str)
         self.a_exceeded = np.array([(c, y) in self.exceeded for c, y in zip(exp_c, years)],
                                    dtype=bool)
-        self.c_unsupplied = unsupplied.to_numpy(dtype=bool)
+        self.c_unsupplied = conduit.to_numpy(dtype=bool)
         self.c_hub = hub.to_numpy(dtype=bool)
         first = stats["first_trade"]
         self.c_first = np.where(first.notna(), _days(first.fillna(pd.Timestamp(0))), -(10**9))

@@ -20,7 +20,8 @@ def round_trip(g: GraphModel, min_rise: float = 1.0) -> list[Finding]:
     at. One finding per set of companies that goods went round, with every such chain."""
     country = g.companies.set_index("company_id")["country"]
     paths = drop_suffixes(find_paths(g, RouteQuery(origin=ROUND_TRIPS, via="any")))
-    s = g.shipments.set_index("shipment_id")
+    ends = {p[0] for p in paths} | {p[-1] for p in paths}
+    s = g.shipments[g.shipments["shipment_id"].isin(ends)].set_index("shipment_id")
     vpc = (s["value_usd"] / s["carats"]).to_dict()
     rising = [p for p in paths if vpc.get(p[0]) and vpc[p[-1]] > vpc[p[0]] * min_rise]
     cycles: dict[frozenset, list] = {}
