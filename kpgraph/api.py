@@ -106,7 +106,9 @@ def run_query(name: str, params: dict | None = None, path: Path | str | None = N
     twin computes the same rows.
     """
     from .queries import TWINS, coerce_params, get
+    from .rules import all_rules
 
+    all_rules()  # the red-flag queries' twins live with their rules
     _check_backend(backend)
     query = get(name)
     typed = coerce_params(query, params or {})
@@ -277,11 +279,18 @@ def verify(path: Path | str):
 
 def flags(path: Path | str | None = None, rules: list[str] | None = None, since=None,
           until=None, backend: str = "embedded", neo4j=None) -> list:
-    """Run red-flag rules (all by default) and return their findings, most severe first."""
+    """Run red-flag rules (all by default) and return their findings, most severe first.
+    On Neo4j each rule's canned query detects in the database (:mod:`kpgraph.rules.neo4j`)."""
     from .rules import run_rules
 
-    g = open_graph(path, backend=backend, neo4j=neo4j)
-    return run_rules(g, rules, since=since, until=until)
+    _check_backend(backend)
+    if backend == "embedded":
+        return run_rules(open_graph(path), rules, since=_iso(since), until=_iso(until))
+    from .neo4j.store import Neo4jStore
+    from .rules.neo4j import run_rules as neo4j_rules
+
+    with Neo4jStore.connect(neo4j) as store:
+        return neo4j_rules(store, rules, since=_iso(since), until=_iso(until))
 
 
 def routes(path: Path | str | None = None, origin: str | None = None, to: str | None = None,
@@ -315,9 +324,15 @@ def stats(path: Path | str | None = None, backend: str = "embedded", neo4j=None)
     ``countries.csv`` and ``kp_statistics.csv``."""
     from .rules import all_rules, run_rules
 
-    g = open_graph(path, backend=backend, neo4j=neo4j)
+    _check_backend(backend)
     ids = [r.id for r in all_rules().values() if r.typology == "statistical_anomaly"]
-    return run_rules(g, ids)
+    if backend == "embedded":
+        return run_rules(open_graph(path), ids)
+    from .neo4j.store import Neo4jStore
+    from .rules.neo4j import run_rules as neo4j_rules
+
+    with Neo4jStore.connect(neo4j) as store:
+        return neo4j_rules(store, ids)
 
 
 def centrality(path: Path | str | None = None, measure: str = "betweenness",

@@ -97,13 +97,15 @@ def route_view(g: GraphModel, route) -> Subgraph:
 
 
 def status_on_dates(g: GraphModel, iso3: pd.Series, dates: pd.Series) -> pd.Series:
-    """For each (country, date): the KP status in force, ``not a participant``, or NA."""
+    """For each (country, date): the KP status in force, ``not a participant``, or NA.
+    Where two status periods overlap, the one that began last holds (on the same day, the
+    status last in alphabetical order)."""
     out = pd.Series(pd.NA, index=iso3.index, dtype="object")
     member = g.countries.set_index("iso3")["kp_member_since"]
     since = iso3.map(member)
     outside = iso3.isin(member.index) & (since.isna() | (since > dates))
     out[outside] = "not a participant"
-    for row in g.kp_status.itertuples(index=False):
+    for row in g.kp_status.sort_values(["start", "status"]).itertuples(index=False):
         hit = (iso3 == row.iso3) & (dates >= row.start)
         if not pd.isna(row.end):
             hit &= dates <= row.end

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..graph import GraphModel
 
-__all__ = ["TWINS", "twin"]
+__all__ = ["TWINS", "twin", "records", "in_period"]
 
 TWINS: dict[str, Callable[..., list[dict]]] = {}
 
@@ -25,7 +25,7 @@ def twin(name: str):
     return register
 
 
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+def records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     """Plain Python rows: dates as ``datetime.date``, missing values as ``None``."""
     out = frame[columns].copy()
     for c in columns:
@@ -34,6 +34,11 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     out = out.astype(object)
     out = out.where(out.notna(), None)
     return out.to_dict("records")
+
+
+def in_period(g: GraphModel, since=None, until=None) -> GraphModel:
+    """The model with only the shipments of a period (the ``since``/``until`` of a query)."""
+    return g if since is None and until is None else g.restricted(since, until)
 
 
 def _between(s: pd.DataFrame, since, until) -> pd.DataFrame:
@@ -55,7 +60,7 @@ def company_shipments(g: GraphModel, company_id: str, since=None, until=None) ->
                                                    counterparty_id=lambda d: d["exporter_id"])
     both = _between(pd.concat([out, inn]), since, until)
     both = both.sort_values(["shipped_on", "shipment_id"], ascending=[False, True])
-    return _records(both, ["shipment_id", "shipped_on", "direction", "counterparty_id",
+    return records(both, ["shipment_id", "shipped_on", "direction", "counterparty_id",
                            "carats", "value_usd", "hs_code", "certificate_id",
                            "declared_origin"])
 
@@ -72,7 +77,7 @@ def certificate_trail(g: GraphModel, certificate_id: str) -> list[dict]:
     rows = k.merge(s[["certificate_id", "shipment_id", "shipped_on", "exporter_id",
                       "importer_id", "carats", "value_usd"]], on="certificate_id", how="left")
     rows = rows.sort_values(["shipped_on", "shipment_id"], na_position="last")
-    return _records(rows, ["certificate_id", "issuing_country", "issued_on", "expires_on",
+    return records(rows, ["certificate_id", "issuing_country", "issued_on", "expires_on",
                            "confirmed_on", "cert_exporter_id", "cert_importer_id",
                            "cert_origin", "cert_carats", "cert_value_usd", "shipment_id",
                            "shipped_on", "exporter_id", "importer_id", "carats",
@@ -94,7 +99,7 @@ def country_trade_totals(g: GraphModel, from_country: str, to_country: str,
     agg.insert(0, "year", year)
     agg.insert(0, "to_country", to_country)
     agg.insert(0, "from_country", from_country)
-    return _records(agg, ["from_country", "to_country", "year", "hs_code", "shipments",
+    return records(agg, ["from_country", "to_country", "year", "hs_code", "shipments",
                           "carats", "value_usd"])
 
 
@@ -140,7 +145,7 @@ def company_profile(g: GraphModel, company_id: str) -> list[dict]:
         "first_trade": both["shipped_on"].min() if len(both) else None,
         "last_trade": both["shipped_on"].max() if len(both) else None,
     })
-    return _records(pd.DataFrame([row]), list(row))
+    return records(pd.DataFrame([row]), list(row))
 
 
 def _directional(g: GraphModel) -> pd.DataFrame:
@@ -165,7 +170,7 @@ def country_trade_partners(g: GraphModel, iso3: str, year=None) -> list[dict]:
     agg = agg.sort_values(["year", "direction", "value_usd", "partner"],
                           ascending=[True, True, False, True])
     agg.insert(0, "iso3", iso3)
-    return _records(agg, ["iso3", "year", "direction", "partner", "shipments", "carats",
+    return records(agg, ["iso3", "year", "direction", "partner", "shipments", "carats",
                           "value_usd"])
 
 
@@ -203,7 +208,7 @@ def company_neighbourhood(g: GraphModel, company_id: str, hops: int = 2) -> list
              "role": comp.at[c, "role"], "free_zone": comp.at[c, "free_zone"], "hops": d}
             for c, d in dist.items() if d > 0]
     rows.sort(key=lambda r: (r["hops"], r["company_id"]))
-    return _records(pd.DataFrame(rows, columns=["company_id", "name", "country", "role",
+    return records(pd.DataFrame(rows, columns=["company_id", "name", "country", "role",
                                                 "free_zone", "hops"]),
                     ["company_id", "name", "country", "role", "free_zone", "hops"])
 
@@ -214,7 +219,7 @@ def companies_by_name(g: GraphModel, text: str) -> list[dict]:
     hit = c[c["name"].str.lower().str.contains(text.lower(), regex=False).fillna(False)
             .astype(bool)]
     hit = hit.sort_values(["name", "company_id"])
-    return _records(hit, ["company_id", "name", "country", "role", "free_zone"])
+    return records(hit, ["company_id", "name", "country", "role", "free_zone"])
 
 
 @twin("kp_status_on")
@@ -228,7 +233,7 @@ def kp_status_on(g: GraphModel, day) -> list[dict]:
                 & ~c["iso3"].isin(rows["iso3"])]
     outside = outside.assign(status="not a participant", start=pd.NaT, end=pd.NaT, note=None)
     out = pd.concat([rows, outside]).sort_values(["iso3", "status"])
-    return _records(out, ["iso3", "name", "status", "start", "end", "note"])
+    return records(out, ["iso3", "name", "status", "start", "end", "note"])
 
 
 @twin("rough_without_certificate")
@@ -239,7 +244,7 @@ def rough_without_certificate(g: GraphModel, since=None, until=None) -> list[dic
     s = s.assign(exporter_country=s["exporter_id"].map(country),
                  importer_country=s["importer_id"].map(country))
     s = s.sort_values(["shipped_on", "shipment_id"])
-    return _records(s, ["shipment_id", "shipped_on", "exporter_id", "exporter_country",
+    return records(s, ["shipment_id", "shipped_on", "exporter_id", "exporter_country",
                         "importer_id", "importer_country", "carats", "value_usd", "hs_code",
                         "declared_origin"])
 
@@ -255,7 +260,7 @@ def unconfirmed_certificates(g: GraphModel, as_of=None, min_days: int = 60) -> l
     hit = hit.assign(days_open=(as_of - hit["issued_on"]).dt.days,
                      shipments=hit["certificate_id"].map(used).fillna(0).astype(int))
     hit = hit.sort_values(["issued_on", "certificate_id"])
-    return _records(hit, ["certificate_id", "issuing_country", "issued_on", "exporter_id",
+    return records(hit, ["certificate_id", "issuing_country", "issued_on", "exporter_id",
                           "importer_id", "carats", "value_usd", "days_open", "shipments"])
 
 
@@ -313,7 +318,7 @@ def polisher_ledger(g: GraphModel, company_id: str) -> list[dict]:
     sums = ["shipped_rough_in", "shipped_polished_out", "shipped_rough_out"]
     agg = frame.groupby("month", sort=True).agg(
         {**{c: "max" for c in cols if c not in sums}, **{c: "sum" for c in sums}})
-    return _records(agg.reset_index(), ["month", *cols])
+    return records(agg.reset_index(), ["month", *cols])
 
 
 @twin("top_exporters")
@@ -325,7 +330,7 @@ def top_exporters(g: GraphModel, year: int, limit: int = 20) -> list[dict]:
            .rename(columns={"exporter_id": "company_id"}))
     agg = agg.merge(g.companies[["company_id", "name", "country", "role"]], on="company_id")
     agg = agg.sort_values(["value_usd", "company_id"], ascending=[False, True]).head(limit)
-    return _records(agg, ["company_id", "name", "country", "role", "shipments", "carats",
+    return records(agg, ["company_id", "name", "country", "role", "shipments", "carats",
                           "value_usd"])
 
 
@@ -336,7 +341,7 @@ def country_statistics(g: GraphModel, iso3: str) -> list[dict]:
         c, v = r[f"{what}_carats"], r[f"{what}_usd"]
         r[f"{what}_usd_per_carat"] = (v / c).where(c > 0)
     r = r.sort_values(["year", "half"], na_position="last")
-    return _records(r, ["iso3", "year", "half", "production_carats", "production_usd",
+    return records(r, ["iso3", "year", "half", "production_carats", "production_usd",
                         "production_usd_per_carat", "export_carats", "export_usd",
                         "export_usd_per_carat", "import_carats", "import_usd",
                         "import_usd_per_carat"])
@@ -348,7 +353,7 @@ def trade_between(g: GraphModel, company_a: str, company_b: str) -> list[dict]:
     hit = s[((s["exporter_id"] == company_a) & (s["importer_id"] == company_b))
             | ((s["exporter_id"] == company_b) & (s["importer_id"] == company_a))]
     hit = hit.sort_values(["shipped_on", "shipment_id"])
-    return _records(hit, ["shipment_id", "shipped_on", "exporter_id", "importer_id", "carats",
+    return records(hit, ["shipment_id", "shipped_on", "exporter_id", "importer_id", "carats",
                           "value_usd", "hs_code", "certificate_id", "declared_origin"])
 
 

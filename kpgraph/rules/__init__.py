@@ -1,8 +1,15 @@
-"""Red-flag rules: plain functions over the graph model that return findings.
+"""Red-flag rules: plain functions that return findings.
 
 One registry, :data:`RULES`; adding a rule is adding a module to ``kpgraph/rules/library/``
 that decorates its function with :func:`rule`. Every finding has the shape of the data
 contract's Findings section.
+
+A rule that reads the graph comes in two halves: a canned query of ``cypher/``
+(``flag_<rule>``) that detects, one row per finding with its numbers, and a report
+function (the registered ``fn``) that turns those rows into findings. On the embedded store
+the query's twin (:mod:`kpgraph.queries.twins`), kept in the rule's module, computes the
+rows; on Neo4j the Cypher does (:mod:`kpgraph.rules.neo4j`); the report is the same code.
+A rule over the published KP statistics alone has no query: ``fn`` reads the model.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from ..contract import contract
 from ..errors import UsageError
 from ..graph import GraphModel
 
-__all__ = ["Finding", "Rule", "RULES", "rule", "run_rules", "find"]
+__all__ = ["Finding", "Rule", "RULES", "rule", "run_rules", "order_findings", "find",
+           "all_rules", "period_of", "entities"]
 
 
 @dataclass
@@ -53,6 +61,15 @@ class Rule:
     serves: str  # the KPCS weakness or recommendation it answers
     fn: Callable[..., list[Finding]]
     params: dict  # name -> default
+    query: str | None = None  # the canned query that detects; None: fn reads the model
+
+    def run(self, g: GraphModel) -> list[Finding]:
+        """The rule's findings on the embedded model."""
+        if self.query is None:
+            return self.fn(g, **self.params)
+        from ..queries import TWINS
+
+        return self.fn(TWINS[self.query](g, **self.params), **self.params)
 
     @property
     def doc(self) -> str:
@@ -62,13 +79,14 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(id: str, typology: str, serves: str, **params):
-    """Register a rule function ``fn(g, **params) -> list[Finding]``."""
+def rule(id: str, typology: str, serves: str, query: str | None = None, **params):
+    """Register a rule: ``fn(rows, **params) -> list[Finding]`` over the rows of the canned
+    ``query``, or, without one, ``fn(g, **params)`` over the graph model."""
     if typology not in contract().typologies:
         raise ValueError(f"rule {id}: unknown typology {typology!r}")
 
     def register(fn):
-        RULES[id] = Rule(id, typology, serves, fn, params)
+        RULES[id] = Rule(id, typology, serves, fn, params, query)
         return fn
 
     return register
@@ -81,28 +99,53 @@ def _load_rules() -> None:
         importlib.import_module(f"{library.__name__}.{mod.name}")
 
 
-def run_rules(g: GraphModel, ids: list[str] | None = None, since=None, until=None
-              ) -> list[Finding]:
-    """Run the chosen rules (all by default) over the shipments of a period; findings are
-    sorted by severity (highest first), then rule and first entity."""
+def chosen(ids: list[str] | None) -> list[Rule]:
+    """The rules of ``ids`` (all by default), or a usage error naming the unknown ones."""
     _load_rules()
     ids = list(ids or sorted(RULES))
     unknown = [i for i in ids if i not in RULES]
     if unknown:
         raise UsageError(f"unknown rule(s) {', '.join(unknown)}; "
                          f"`kpgraph flags --list` lists them")
+    return [RULES[i] for i in ids]
+
+
+def order_findings(findings: list[Finding]) -> list[Finding]:
+    """Most severe first, then by rule and first entity."""
+    return sorted(findings, key=lambda f: (
+        -f.severity, f.rule, f.entities.get("certificates", [])[:1],
+        f.entities.get("shipments", [])[:1], f.entities.get("companies", [])[:1],
+        f.entities.get("countries", [])[:1], f.id))
+
+
+def run_rules(g: GraphModel, ids: list[str] | None = None, since=None, until=None
+              ) -> list[Finding]:
+    """Run the chosen rules (all by default) over the shipments of a period, on the
+    embedded model; findings in :func:`order_findings` order."""
+    rules = chosen(ids)
     if since is not None or until is not None:
         g = g.restricted(since=since, until=until)
-    out: list[Finding] = []
-    for i in ids:
-        r = RULES[i]
-        out += r.fn(g, **r.params)
-    out.sort(key=lambda f: (-f.severity, f.rule, f.entities.get("certificates", [])[:1],
-                            f.entities.get("shipments", [])[:1]))
-    return out
+    return order_findings([f for r in rules for f in r.run(g)])
+
+
+def period_of(days) -> dict:
+    """The contract's period of a finding: its first and last day (``None`` if none)."""
+    days = sorted(str(d)[:10] for d in days if d is not None)
+    return {"from": days[0] if days else None, "to": days[-1] if days else None}
+
+
+def entities(countries=(), companies=(), shipments=(), certificates=()) -> dict:
+    """The contract's entities of a finding, each list sorted and without repeats or
+    missing values."""
+    def clean(xs):
+        return sorted({str(x) for x in xs if x is not None})
+
+    return {"countries": clean(countries), "companies": clean(companies),
+            "shipments": clean(shipments), "certificates": clean(certificates)}
 
 
 def all_rules() -> dict[str, Rule]:
+    """Every registered rule, by id."""
     _load_rules()
     return dict(sorted(RULES.items()))
 
