@@ -63,13 +63,24 @@ class Rule:
     params: dict  # name -> default
     query: str | None = None  # the canned query that detects; None: fn reads the model
 
+    def query_params(self, since=None, until=None) -> dict:
+        """The typed parameters of the rule's query: those of its own that the query
+        declares (some only shape the report), and the period."""
+        from ..queries import coerce_params, get
+
+        query = get(self.query)
+        declared = {p.name for p in query.params}
+        given = {k: v for k, v in {**self.params, "since": since, "until": until}.items()
+                 if k in declared}
+        return coerce_params(query, given)
+
     def run(self, g: GraphModel) -> list[Finding]:
-        """The rule's findings on the embedded model."""
+        """The rule's findings on the embedded model (already restricted to a period)."""
         if self.query is None:
             return self.fn(g, **self.params)
         from ..queries import TWINS
 
-        return self.fn(TWINS[self.query](g, **self.params), **self.params)
+        return self.fn(TWINS[self.query](g, **self.query_params()), **self.params)
 
     @property
     def doc(self) -> str:

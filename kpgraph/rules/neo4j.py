@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..graph import GraphModel
 from ..neo4j.store import Neo4jStore
-from ..queries import coerce_params, get
+from ..queries import get
 from . import Finding, chosen, order_findings
 
 __all__ = ["run_rules", "statistics_model"]
@@ -32,7 +32,6 @@ def run_rules(store: Neo4jStore, ids: list[str] | None = None, since=None, until
             stats = stats or statistics_model(store)
             out += r.fn(stats, **r.params)
             continue
-        query = get(r.query)
-        typed = coerce_params(query, {**r.params, "since": since, "until": until})
-        out += r.fn(store.runner.run(query.cypher, typed, mode="read"), **r.params)
+        rows = store.runner.run(get(r.query).cypher, r.query_params(since, until), mode="read")
+        out += r.fn(rows, **r.params)
     return order_findings(out)

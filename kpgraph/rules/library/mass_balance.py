@@ -8,36 +8,34 @@ from __future__ import annotations
 import pandas as pd
 
 from ...graph import ROUGH_HS_CODES, WORKED_HS_CODES, GraphModel
-from .. import Finding, rule
+from ...queries.twins import in_period, twin
+from .. import Finding, entities, rule
 
 SERVES = "Recommendation 6 (internal controls of cutting and polishing centres)"
 
 
-def _month_start(m: str) -> pd.Timestamp:
-    return pd.Timestamp(f"{m}-01")
-
-
-def _finding(rid, company, country, months, ships, summary, severity, evidence):
+def _finding(rid: str, r: dict, summary: str, severity: float, evidence: dict) -> Finding:
+    last = pd.Timestamp(f"{r['months'][-1]}-01") + pd.offsets.MonthEnd(0)
     return Finding(
         rule=rid, typology="polishing_mass_balance", severity=severity, summary=summary,
-        entities={"countries": [country] if country else [], "companies": [company],
-                  "shipments": sorted(ships["shipment_id"]),
-                  "certificates": sorted(ships["certificate_id"].dropna().unique())},
-        period={"from": f"{months[0]}-01",
-                "to": f"{(_month_start(months[-1]) + pd.offsets.MonthEnd(0)):%Y-%m-%d}"},
+        entities=entities(countries=[r["country"]], companies=[r["company_id"]],
+                          shipments=r["shipments"], certificates=r["certificates"]),
+        period={"from": f"{r['months'][0]}-01", "to": f"{last:%Y-%m-%d}"},
         evidence=evidence)
 
 
-@rule("ledger_below_shipments", "polishing_mass_balance", SERVES, transit_days=10,
-      tolerance=0.1, min_carats=50.0)
-def ledger_below_shipments(g: GraphModel, transit_days: int = 10, tolerance: float = 0.1,
-                           min_carats: float = 50.0) -> list[Finding]:
-    """Months in which a cutting centre's ledger records less rough received than its
-    shipments certainly delivered: rough shipped to it from the first of the month to
-    ``transit_days`` (default 10) before the month's end has arrived within the month, so
-    the ledger's rough in must be at least that, less ``tolerance`` (default 10 %). Only
-    shortfalls over ``min_carats`` (default 50) count. Rough kept off the books is rough
-    whose fate no one can audit."""
+def _shipments_of(ships: pd.DataFrame, side: str, company, months) -> dict:
+    mine = ships[(ships[side] == company) & ships["month"].isin(months)]
+    return {"shipments": sorted(mine["shipment_id"]),
+            "certificates": sorted(mine["certificate_id"].dropna().unique())}
+
+
+# -- the ledger records less rough in than the shipments delivered ------------------------
+@twin("flag_ledger_below_shipments")
+def ledger_below_shipments_rows(g: GraphModel, since=None, until=None, transit_days: int = 10,
+                                tolerance: float = 0.1, min_carats: float = 50.0
+                                ) -> list[dict]:
+    g = in_period(g, since, until)
     led = g.production_records
     if led.empty:
         return []
@@ -50,36 +48,49 @@ def ledger_below_shipments(g: GraphModel, transit_days: int = 10, tolerance: flo
     delivered = (sure.groupby(["importer_id", "month"])["carats"].sum()
                  .rename("delivered").reset_index()
                  .rename(columns={"importer_id": "company_id"}))
-    rows = led.merge(delivered, on=["company_id", "month"], how="left")
-    rows["delivered"] = rows["delivered"].fillna(0.0)
+    rows = led.merge(delivered, on=["company_id", "month"])
     rows["ledger"] = rows["rough_in_carats"].fillna(0.0)
     gap = rows["delivered"] - rows["ledger"]
     bad = rows[gap > (tolerance * rows["delivered"]).clip(lower=min_carats)]
     country = g.companies.set_index("company_id")["country"]
     out = []
     for company, grp in bad.sort_values(["company_id", "month"]).groupby("company_id"):
-        flagged = list(grp["month"])
-        gaps = [{"month": m, "ledger_rough_in": float(lg), "delivered_at_least": float(d)}
-                for m, lg, d in zip(grp["month"], grp["ledger"], grp["delivered"])]
-        ships = sure[(sure["importer_id"] == company) & sure["month"].isin(flagged)]
-        short = sum(x["delivered_at_least"] - x["ledger_rough_in"] for x in gaps)
-        out.append(_finding(
-            "ledger_below_shipments", company, country.get(company), flagged, ships,
-                     f"{company}'s ledger records {short:,.2f} ct less rough received than "
-                     f"its shipments delivered, in {len(flagged)} month(s) "
-                     f"({', '.join(flagged)}).", min(1.0, 0.6 + 0.1 * len(flagged)),
-                     {"months": gaps, "shortfall_carats": short}))
+        out.append({"company_id": company, "country": country.get(company),
+                    "months": list(grp["month"]), "ledger": list(map(float, grp["ledger"])),
+                    "delivered": list(map(float, grp["delivered"])),
+                    **_shipments_of(sure, "importer_id", company, list(grp["month"]))})
     return out
 
 
-@rule("implied_yield", "polishing_mass_balance", SERVES, max_yield=0.6, min_carats=50.0)
-def implied_yield(g: GraphModel, max_yield: float = 0.6, min_carats: float = 50.0
-                  ) -> list[Finding]:
-    """Months in which a cutting centre's ledger shows more polished output than its rough
-    could give: rough used in a month is last month's closing stock plus rough in, less
-    rough out and this month's closing stock, and polished carats above ``max_yield``
-    (default 0.6) of it, by more than ``min_carats`` (default 50), are stones that came from
-    rough the ledger never saw. Cutting keeps well under two thirds of a rough stone."""
+@rule("ledger_below_shipments", "polishing_mass_balance", SERVES,
+      query="flag_ledger_below_shipments", transit_days=10, tolerance=0.1, min_carats=50.0)
+def ledger_below_shipments(rows: list[dict], transit_days: int = 10, tolerance: float = 0.1,
+                           min_carats: float = 50.0) -> list[Finding]:
+    """Months in which a cutting centre's ledger records less rough received than its
+    shipments certainly delivered: rough shipped to it from the first of the month to
+    ``transit_days`` (default 10) before the month's end has arrived within the month, so
+    the ledger's rough in must be at least that, less ``tolerance`` (default 10 %). Only
+    shortfalls over ``min_carats`` (default 50) count. Rough kept off the books is rough
+    whose fate no one can audit."""
+    out = []
+    for r in rows:
+        gaps = [{"month": m, "ledger_rough_in": round(lg, 4), "delivered_at_least": round(d, 4)}
+                for m, lg, d in zip(r["months"], r["ledger"], r["delivered"])]
+        short = round(sum(d - lg for lg, d in zip(r["ledger"], r["delivered"])), 4)
+        out.append(_finding(
+            "ledger_below_shipments", r,
+            f"{r['company_id']}'s ledger records {short:,.2f} ct less rough received than "
+            f"its shipments delivered, in {len(r['months'])} month(s) "
+            f"({', '.join(r['months'])}).", min(1.0, 0.6 + 0.1 * len(r["months"])),
+            {"months": gaps, "shortfall_carats": short}))
+    return out
+
+
+# -- more polished out than the rough used can give ---------------------------------------
+@twin("flag_implied_yield")
+def implied_yield_rows(g: GraphModel, since=None, until=None, max_yield: float = 0.6,
+                       min_carats: float = 50.0) -> list[dict]:
+    g = in_period(g, since, until)
     led = g.production_records
     if led.empty:
         return []
@@ -93,19 +104,36 @@ def implied_yield(g: GraphModel, max_yield: float = 0.6, min_carats: float = 50.
             - rows["closing_stock_carats"])
     polished = rows["polished_out_carats"].fillna(0)
     excess = polished - max_yield * used.clip(lower=0)
-    bad = rows[opening.notna() & (excess > min_carats)]
+    bad = rows[used.notna() & (excess > min_carats)]
     out = []
     for company, grp in bad.groupby("company_id", sort=True):
         months = list(grp["month"])
-        sent = s[(s["exporter_id"] == company) & s["month"].isin(months)]
-        detail = [{"month": m, "polished_out": float(p), "rough_used": float(u)}
-                  for m, p, u in zip(grp["month"], polished[grp.index], used[grp.index])]
+        out.append({"company_id": company, "country": country.get(company), "months": months,
+                    "polished": list(map(float, polished[grp.index])),
+                    "used": list(map(float, used[grp.index])),
+                    **_shipments_of(s, "exporter_id", company, months)})
+    return out
+
+
+@rule("implied_yield", "polishing_mass_balance", SERVES, query="flag_implied_yield",
+      max_yield=0.6, min_carats=50.0)
+def implied_yield(rows: list[dict], max_yield: float = 0.6, min_carats: float = 50.0
+                  ) -> list[Finding]:
+    """Months in which a cutting centre's ledger shows more polished output than its rough
+    could give: rough used in a month is the previous ledger month's closing stock plus
+    rough in, less rough out and this month's closing stock, and polished carats above
+    ``max_yield`` (default 0.6) of it, by more than ``min_carats`` (default 50), are stones
+    that came from rough the ledger never saw. Cutting keeps well under two thirds of a
+    rough stone."""
+    out = []
+    for r in rows:
+        detail = [{"month": m, "polished_out": round(p, 4), "rough_used": round(u, 4)}
+                  for m, p, u in zip(r["months"], r["polished"], r["used"])]
         out.append(_finding(
-                     "implied_yield", company, country.get(company), months, sent,
-                     f"{company}'s ledger shows {float(polished[grp.index].sum()):,.2f} ct "
-                     f"polished from {float(used[grp.index].clip(lower=0).sum()):,.2f} ct of "
-                     f"rough used in {len(months)} month(s) ({', '.join(months)}), above "
-                     f"the {max_yield:.0%} that cutting can yield.",
-                     min(1.0, 0.7 + 0.1 * len(months)),
-                     {"months": detail, "max_yield": max_yield}))
+            "implied_yield", r,
+            f"{r['company_id']}'s ledger shows {sum(r['polished']):,.2f} ct polished from "
+            f"{sum(max(u, 0.0) for u in r['used']):,.2f} ct of rough used in "
+            f"{len(r['months'])} month(s) ({', '.join(r['months'])}), above the "
+            f"{max_yield:.0%} that cutting can yield.", min(1.0, 0.7 + 0.1 * len(r["months"])),
+            {"months": detail, "max_yield": max_yield}))
     return out

@@ -6,63 +6,75 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...flows import high_risk_origins
+from ...flows import HISTORICAL, high_risk_origins
 from ...graph import ROUGH_HS_CODES, GraphModel
-from .. import Finding, rule
+from ...queries.twins import in_period, twin
+from .. import Finding, entities, period_of, rule
 
 
-@rule("mixed_origin_recertification", "mixed_origin_recertification",
-      "Recommendation 5 (vigilance over customs-free zones)", min_share=0.95,
-      min_inbound=3)
-def mixed_origin_recertification(g: GraphModel, min_share: float = 0.95,
-                                 min_inbound: int = 3) -> list[Finding]:
-    """A company whose rough inbound is at least ``min_share`` (default 0.95, by carats)
-    from high-risk origins, over at least ``min_inbound`` (default 3) shipments, and
-    whose rough outbound is at least ``min_share`` declared MIXED. High-risk origins:
-    countries with a KP status period in the data, non-participants, and the
-    participants with such a record in the scheme's history (CAF, COG, VEN, CIV, LBR,
-    ZWE)."""
+@twin("flag_mixed_origin_recertification")
+def mixed_origin_rows(g: GraphModel, since=None, until=None, min_share: float = 0.95,
+                      min_inbound: int = 3, historical=HISTORICAL) -> list[dict]:
+    g = in_period(g, since, until)
     s = g.shipments[g.shipments["hs_code"].isin(ROUGH_HS_CODES)]
-    risky = high_risk_origins(g)
+    risky = high_risk_origins(g, extra=historical)
     inbound = s.assign(risky=s["declared_origin"].isin(risky))
     # only companies with enough high-risk inbound are worth a closer look
     counts = inbound[inbound["risky"]].groupby("importer_id").size()
     candidates = set(counts.index[counts >= min_inbound])
     inbound = inbound[inbound["importer_id"].isin(candidates)]
     outbound = dict(list(s[s["exporter_id"].isin(candidates)].groupby("exporter_id")))
-    out = []
+    rows = []
     for company, grp in inbound.groupby("importer_id", sort=True):
         risky_in = grp[grp["risky"]]
-        if len(risky_in) < min_inbound:
-            continue
         share_in = risky_in["carats"].sum() / grp["carats"].sum()
-        if share_in < min_share:
-            continue
         sent = outbound.get(company)
-        if sent is None or sent.empty:
+        if share_in < min_share or sent is None or sent.empty:
             continue
         mixed = sent[sent["declared_origin"] == "MIXED"]
         share_mixed = mixed["carats"].sum() / sent["carats"].sum()
         if share_mixed < min_share:
             continue
-        ships = pd.concat([risky_in.drop(columns="risky"), mixed])
-        origins = sorted(set(risky_in["declared_origin"]))
-        out.append(Finding(
-            rule="mixed_origin_recertification", typology="mixed_origin_recertification",
-            severity=round(min(1.0, 0.5 + 0.5 * share_in * share_mixed), 2),
-            summary=(f"{company} took in {risky_in['carats'].sum():,.2f} ct of rough "
-                     f"({share_in:.0%} of its inbound) from high-risk origins "
-                     f"({', '.join(origins)}) and sent out {mixed['carats'].sum():,.2f} ct "
-                     f"({share_mixed:.0%} of its outbound) declared MIXED."),
-            entities={"countries": origins, "companies": sorted({company}
-                                                               | set(risky_in["exporter_id"])
-                                                               | set(mixed["importer_id"])),
-                      "shipments": sorted(ships["shipment_id"]),
-                      "certificates": sorted(ships["certificate_id"].dropna().unique())},
-            period={"from": f"{ships['shipped_on'].min():%Y-%m-%d}",
-                    "to": f"{ships['shipped_on'].max():%Y-%m-%d}"},
-            evidence={"high_risk_inbound_carats": float(risky_in["carats"].sum()),
-                      "high_risk_share": float(share_in),
-                      "mixed_outbound_carats": float(mixed["carats"].sum()),
-                      "mixed_share": float(share_mixed), "origins": origins}))
-    return out
+        ships = pd.concat([risky_in, mixed])
+        rows.append({
+            "company_id": company, "origins": sorted(set(risky_in["declared_origin"])),
+            "high_risk_in_carats": float(risky_in["carats"].sum()),
+            "high_risk_share": float(share_in),
+            "mixed_out_carats": float(mixed["carats"].sum()), "mixed_share": float(share_mixed),
+            "shipments": sorted(ships["shipment_id"]),
+            "companies": sorted({company} | set(risky_in["exporter_id"])
+                                | set(mixed["importer_id"])),
+            "certificates": sorted(ships["certificate_id"].dropna().unique()),
+            "first_day": ships["shipped_on"].min().date(),
+            "last_day": ships["shipped_on"].max().date()})
+    return rows
+
+
+@rule("mixed_origin_recertification", "mixed_origin_recertification",
+      "Recommendation 5 (vigilance over customs-free zones)",
+      query="flag_mixed_origin_recertification", min_share=0.95, min_inbound=3,
+      historical=list(HISTORICAL))
+def mixed_origin_recertification(rows: list[dict], min_share: float = 0.95,
+                                 min_inbound: int = 3, historical=HISTORICAL
+                                 ) -> list[Finding]:
+    """A company whose rough inbound is at least ``min_share`` (default 0.95, by carats)
+    from high-risk origins, over at least ``min_inbound`` (default 3) shipments, and
+    whose rough outbound is at least ``min_share`` declared MIXED. High-risk origins:
+    countries with a KP status period in the data, non-participants, and the
+    participants with such a record in the scheme's history (``historical``: CAF, COG,
+    VEN, CIV, LBR, ZWE)."""
+    return [Finding(
+        rule="mixed_origin_recertification", typology="mixed_origin_recertification",
+        severity=round(min(1.0, 0.5 + 0.5 * r["high_risk_share"] * r["mixed_share"]), 2),
+        summary=(f"{r['company_id']} took in {r['high_risk_in_carats']:,.2f} ct of rough "
+                 f"({r['high_risk_share']:.0%} of its inbound) from high-risk origins "
+                 f"({', '.join(r['origins'])}) and sent out {r['mixed_out_carats']:,.2f} ct "
+                 f"({r['mixed_share']:.0%} of its outbound) declared MIXED."),
+        entities=entities(countries=r["origins"], companies=r["companies"],
+                          shipments=r["shipments"], certificates=r["certificates"]),
+        period=period_of([r["first_day"], r["last_day"]]),
+        evidence={"high_risk_inbound_carats": round(r["high_risk_in_carats"], 4),
+                  "high_risk_share": round(r["high_risk_share"], 6),
+                  "mixed_outbound_carats": round(r["mixed_out_carats"], 4),
+                  "mixed_share": round(r["mixed_share"], 6), "origins": r["origins"]})
+        for r in rows]

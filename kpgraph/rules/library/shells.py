@@ -9,7 +9,8 @@ import re
 import pandas as pd
 
 from ...graph import GraphModel
-from .. import Finding, rule
+from ...queries.twins import in_period, twin
+from .. import Finding, entities, period_of, rule
 
 # Written forms of the same address word, so that "12 Harbour St." and "12 HARBOUR STREET"
 # match. Extend with care: every entry can merge two real addresses.
@@ -19,8 +20,9 @@ _WORDS = {"st": "street", "str": "street", "rd": "road", "ave": "avenue", "av": 
 
 
 def normalise_address(text) -> str | None:
-    """Lower case, words only (punctuation and spacing dropped), common abbreviations
-    spelled out."""
+    """Lower case, words only (runs of letters and digits: punctuation and spacing
+    dropped), common abbreviations spelled out. ``flag_shell_company.cypher`` does the same
+    with ``[^\\p{L}\\p{N}]+`` and this table written out."""
     if text is None or pd.isna(text):
         return None
     words = re.findall(r"[^\W_]+", str(text).lower())
@@ -34,52 +36,70 @@ def normalise_registration(text) -> str | None:
     return re.sub(r"[^0-9A-Za-z]", "", str(text)).upper() or None
 
 
-@rule("shell_company", "shell_company",
-      "Recommendation 3 (monitor the industry's compliance)", new_days=365)
-def shell_company(g: GraphModel, new_days: int = 365) -> list[Finding]:
-    """Two or more companies that share a registration number or an address once both are
-    normalised (case, punctuation and spacing ignored; St., Rd., Ave. and other common
-    abbreviations spelled out). Severity rises when the group is newly active (its first
-    shipment within ``new_days``, default 365, of the last day in the data), never audited,
-    and trades high value per carat (above the dataset's rough median)."""
-    c = g.companies
-    s = g.shipments
+@twin("flag_shell_company")
+def shell_company_rows(g: GraphModel, since=None, until=None) -> list[dict]:
+    g = in_period(g, since, until)
+    c, s = g.companies, g.shipments
     if c.empty or s.empty:
         return []
-    keys = {"registration_no": c["registration_no"].map(normalise_registration),
-            "address": c["address"].map(normalise_address)}
-    last = s["shipped_on"].max()
-    median_vpc = (s["value_usd"] / s["carats"]).median()
+    data_last = s["shipped_on"].max().date()
+    median_vpc = float((s["value_usd"] / s["carats"]).median())
+    rows = []
+    for kind, norm in (("registration_no", normalise_registration), ("address",
+                                                                     normalise_address)):
+        keyed = c.assign(value=c[kind].map(norm)).dropna(subset=["value"])
+        for value, grp in keyed.groupby("value", sort=True):
+            if len(grp) < 2:
+                continue
+            members = set(grp["company_id"])
+            ships = s[s["exporter_id"].isin(members) | s["importer_id"].isin(members)]
+            rows.append({
+                "kind": kind, "value": value, "companies": sorted(members),
+                "countries": sorted(set(grp["country"])),
+                "ever_audited": bool(grp["last_audit"].notna().any()),
+                "shipments": sorted(ships["shipment_id"]),
+                "certificates": sorted(ships["certificate_id"].dropna().unique()),
+                "first_day": ships["shipped_on"].min().date() if len(ships) else None,
+                "last_day": ships["shipped_on"].max().date() if len(ships) else None,
+                "carats": float(ships["carats"].sum()),
+                "value_usd": float(ships["value_usd"].sum()),
+                "data_last": data_last, "median_vpc": median_vpc})
+    return rows
+
+
+@rule("shell_company", "shell_company",
+      "Recommendation 3 (monitor the industry's compliance)", query="flag_shell_company",
+      new_days=365)
+def shell_company(rows: list[dict], new_days: int = 365) -> list[Finding]:
+    """Two or more companies that share a registration number or an address once both are
+    normalised (case, punctuation and spacing ignored; St., Rd., Ave. and other common
+    abbreviations spelled out); a group already found by registration is not repeated by
+    address. Severity rises when the group is newly active (its first shipment within
+    ``new_days``, default 365, of the last day in the data), never audited, and trades high
+    value per carat (above the dataset's median)."""
     out = []
     seen: set[frozenset] = set()
-    for kind, norm in keys.items():
-        groups = c.assign(norm=norm).dropna(subset=["norm"]).groupby("norm")["company_id"]
-        for value, ids in groups:
-            members = frozenset(ids)
-            if len(members) < 2 or members in seen:
-                continue
-            seen.add(members)
-            ships = s[s["exporter_id"].isin(members) | s["importer_id"].isin(members)]
-            first = ships["shipped_on"].min() if len(ships) else pd.NaT
-            new = bool(len(ships)) and (last - first).days <= new_days
-            audited = c.loc[c["company_id"].isin(members), "last_audit"].notna().any()
-            vpc = (ships["value_usd"].sum() / ships["carats"].sum()) if len(ships) else 0.0
-            high = bool(len(ships)) and vpc > median_vpc
-            severity = round(0.5 + 0.2 * new + 0.1 * (not audited) + 0.2 * high, 2)
-            names = c.loc[c["company_id"].isin(members), "country"]
-            out.append(Finding(
-                rule="shell_company", typology="shell_company", severity=severity,
-                summary=(f"{len(members)} companies ({', '.join(sorted(members))}) share a "
-                         f"{kind.replace('_', ' ')}; {len(ships)} shipment(s) worth "
-                         f"{ships['value_usd'].sum():,.2f} USD at {vpc:,.2f} USD/ct"
-                         + (f", first on {first:%Y-%m-%d}" if len(ships) else "") + "."),
-                entities={"countries": sorted(set(names)), "companies": sorted(members),
-                          "shipments": sorted(ships["shipment_id"]),
-                          "certificates": sorted(ships["certificate_id"].dropna().unique())},
-                period={"from": None if not len(ships) else f"{first:%Y-%m-%d}",
-                        "to": None if not len(ships)
-                        else f"{ships['shipped_on'].max():%Y-%m-%d}"},
-                evidence={"shared": kind, "value": value, "newly_active": new,
-                          "ever_audited": bool(audited), "usd_per_carat": float(vpc),
-                          "dataset_median_usd_per_carat": float(median_vpc)}))
+    for r in sorted(rows, key=lambda r: (r["kind"] != "registration_no", r["value"])):
+        members = frozenset(r["companies"])
+        if members in seen:
+            continue
+        seen.add(members)
+        n = len(r["shipments"])
+        first = r["first_day"]
+        new = n > 0 and (r["data_last"] - first).days <= new_days
+        vpc = r["value_usd"] / r["carats"] if n else 0.0
+        high = n > 0 and vpc > r["median_vpc"]
+        out.append(Finding(
+            rule="shell_company", typology="shell_company",
+            severity=round(0.5 + 0.2 * new + 0.1 * (not r["ever_audited"]) + 0.2 * high, 2),
+            summary=(f"{len(members)} companies ({', '.join(sorted(members))}) share a "
+                     f"{r['kind'].replace('_', ' ')}; {n} shipment(s) worth "
+                     f"{r['value_usd']:,.2f} USD at {vpc:,.2f} USD/ct"
+                     + (f", first on {first}" if n else "") + "."),
+            entities=entities(countries=r["countries"], companies=members,
+                              shipments=r["shipments"], certificates=r["certificates"]),
+            period=period_of([r["first_day"], r["last_day"]]),
+            evidence={"shared": r["kind"], "value": r["value"], "newly_active": bool(new),
+                      "ever_audited": r["ever_audited"], "usd_per_carat": round(vpc, 4),
+                      "dataset_median_usd_per_carat": round(r["median_vpc"], 4)}))
     return out
