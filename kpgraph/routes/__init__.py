@@ -27,8 +27,8 @@ from .reasons import CONTEXT, FLAG_AT, WEIGHTS, _Facts, route_reasons, score_pat
 from .search import search_paths
 
 __all__ = ["Route", "RouteQuery", "find_routes", "find_paths", "find_route", "all_routes",
-           "drop_suffixes", "risky_origins", "find_routes_of", "route_finding", "route_typology",
-           "ROUND_TRIPS", "finish", "route_context", "VIA", "FLAG_AT",
+           "drop_suffixes", "risky_origins", "route_id", "find_routes_of", "route_finding",
+           "route_typology", "ROUND_TRIPS", "finish", "route_context", "VIA", "FLAG_AT",
            "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH"]
 
 VIA = ("either", "hub", "polisher", "any")
@@ -93,7 +93,7 @@ class Route:
     @property
     def id(self) -> str:
         """A stable id from the shipment chain."""
-        return _route_id(self.shipments)
+        return route_id(self.shipments)
 
     @property
     def flagged(self) -> bool:
@@ -222,7 +222,7 @@ def finish(paths, ctx: GraphModel, stats: pd.DataFrame, data_from, via: str = "e
     special = hubs | polishers
     scores = score_paths(paths, facts)
     first_carats = facts.a_carats[[facts.row[p[0]] for p in paths]]
-    ids = [_route_id(p) for p in paths]
+    ids = [route_id(p) for p in paths]
     order = sorted(range(len(paths)), key=lambda i: (-scores[i], -first_carats[i], ids[i]))
     if min_score is not None:
         order = [i for i in order if scores[i] >= min_score]
@@ -244,7 +244,7 @@ def finish(paths, ctx: GraphModel, stats: pd.DataFrame, data_from, via: str = "e
     return routes
 
 
-def _route_id(shipments) -> str:
+def route_id(shipments) -> str:
     text = "\x1f".join(shipments)
     return "R-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
@@ -315,7 +315,7 @@ def find_route(g: GraphModel, route_id: str) -> Route:
         return find_routes_of(g, [chain], via="any")[0]
     for origin in [*risky_origins(g), ROUND_TRIPS]:
         for p in find_paths(g, RouteQuery(origin=origin)):
-            if _route_id(p) == route_id:
+            if route_id(p) == route_id:
                 return find_routes_of(g, [p], via="any")[0]
     raise UsageError(f"no route {route_id!r} among the routes from the risky origins and the "
                      "round trips; give its shipments instead: --route S1,S2,...")

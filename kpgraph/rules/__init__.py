@@ -74,13 +74,16 @@ class Rule:
                  if k in declared}
         return coerce_params(query, given)
 
-    def run(self, g: GraphModel) -> list[Finding]:
-        """The rule's findings on the embedded model (already restricted to a period)."""
-        if self.query is None:
-            return self.fn(g, **self.params)
+    def run(self, g: GraphModel, since=None, until=None) -> list[Finding]:
+        """The rule's findings on the embedded model, over the shipments of a period. The
+        query's twin is given the period as the Cypher is, so that both read the same
+        whole-data links (a route's continuation links are the data's, not the period's)."""
         from ..queries import TWINS
+        from ..queries.twins import in_period
 
-        return self.fn(TWINS[self.query](g, **self.query_params()), **self.params)
+        if self.query is None:
+            return self.fn(in_period(g, since, until), **self.params)
+        return self.fn(TWINS[self.query](g, **self.query_params(since, until)), **self.params)
 
     @property
     def doc(self) -> str:
@@ -133,10 +136,7 @@ def run_rules(g: GraphModel, ids: list[str] | None = None, since=None, until=Non
               ) -> list[Finding]:
     """Run the chosen rules (all by default) over the shipments of a period, on the
     embedded model; findings in :func:`order_findings` order."""
-    rules = chosen(ids)
-    if since is not None or until is not None:
-        g = g.restricted(since=since, until=until)
-    return order_findings([f for r in rules for f in r.run(g)])
+    return order_findings([f for r in chosen(ids) for f in r.run(g, since, until)])
 
 
 def period_of(days) -> dict:
