@@ -444,7 +444,7 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
     g = open_graph(path, backend=backend, neo4j=neo4j)
     if since is not None or until is not None:
         g = g.restricted(_iso(since), _iso(until))
-    search = None
+    search = rule_search = None
     if backend == "neo4j":
         from .neo4j.store import Neo4jStore
         from .routes.neo4j import find_routes as neo4j_routes
@@ -457,8 +457,15 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
                     for r in neo4j_routes(store, q, limit=None, min_score=FLAG_AT):
                         seen.setdefault(r.id, r)
             return sorted(seen.values(), key=lambda r: (-r.score, -r.carats[0], r.id))
+
+        def rule_search():
+            from .rules.neo4j import run_rules as neo4j_rules
+
+            with Neo4jStore.connect(neo4j) as store:
+                return neo4j_rules(store, since=_iso(since), until=_iso(until))
     name = Path(path).name if path is not None else f"neo4j:{neo4j.database if neo4j else ''}"
-    inv = run(g, dataset=name, backend=backend, route_search=search, progress=say)
+    inv = run(g, dataset=name, backend=backend, route_search=search,
+              rule_search=rule_search, progress=say)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))

@@ -70,10 +70,12 @@ def _country_series(g: GraphModel, countries: list[str]) -> dict:
 
 
 def investigate(g: GraphModel, dataset: str, backend: str = "embedded",
-                route_search: Callable | None = None, top: int = 15,
-                progress: Callable[[str], None] | None = None) -> Investigation:
+                route_search: Callable | None = None, rule_search: Callable | None = None,
+                top: int = 15, progress: Callable[[str], None] | None = None
+                ) -> Investigation:
     """Run every analysis on ``g``. ``route_search`` (default: the embedded search) returns
-    every route, best first; the Neo4j backend passes its own."""
+    every route, best first, and ``rule_search`` (default: the rules on ``g``) every
+    finding; the Neo4j backend passes its own, which run in the database."""
     from .analyses import centrality as c
     from .analyses.audit import audit_priorities
     from .routes import FLAG_AT, all_routes, route_finding
@@ -97,7 +99,7 @@ def investigate(g: GraphModel, dataset: str, backend: str = "embedded",
         inv.route_findings = [route_finding(g, r) for r in inv.routes if r.flagged]
     inv.seconds["routes"] = time.perf_counter() - t
     t = step("red flags")
-    inv.findings = run_rules(g)
+    inv.findings = rule_search() if rule_search else run_rules(g)
     inv.seconds["red flags"] = time.perf_counter() - t
     t = step("brokers and hubs")
     if trade:

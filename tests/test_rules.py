@@ -1,4 +1,6 @@
-"""Red-flag rules on the hand-made dataset, where every finding is worked out by hand."""
+"""Red-flag rules on hand-made datasets, where every finding is worked out by hand, on both
+backends (the rule's Cypher in Neo4j, its embedded twin in process); and the two backends'
+rows and findings held equal on the demo, the hand data and a synthetic dataset."""
 
 from __future__ import annotations
 
@@ -11,7 +13,27 @@ import kpgraph
 from kpgraph.contract import contract
 from kpgraph.rules import all_rules
 
+from .neo4j_server.fixture import load_once, wipe
+from .test_queries import assert_same_rows
+
 HAND = Path(__file__).parent / "corpus" / "queries"
+DEMO = Path(__file__).parent.parent / "datasets" / "demo"
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def flags_on(request):
+    """``kpgraph.flags`` over a dataset folder on each backend; on Neo4j the folder is
+    loaded into a clean database first (the tests edit their folders between calls)."""
+    if request.param == "embedded":
+        return lambda path, **kw: kpgraph.flags(path, **kw)
+    srv = request.getfixturevalue("neo4j_server")
+
+    def run(path, **kw):
+        wipe(srv)
+        kpgraph.load(path, backend="neo4j", neo4j=srv.config())
+        return kpgraph.flags(backend="neo4j", neo4j=srv.config(), **kw)
+
+    return run
 
 
 def _by_rule(findings) -> dict[str, list]:
@@ -21,8 +43,8 @@ def _by_rule(findings) -> dict[str, list]:
     return out
 
 
-def test_hand_dataset_findings():
-    found = _by_rule(kpgraph.flags(HAND))
+def test_hand_dataset_findings(flags_on):
+    found = _by_rule(flags_on(HAND))
     # K2 covers S2 and S7
     (reuse,) = found["certificate_reused"]
     assert reuse.entities["certificates"] == ["K2"]
@@ -55,13 +77,13 @@ def test_hand_dataset_findings():
     assert "mixed_origin_recertification" not in found
 
 
-def test_wrong_issuer_and_mismatch(base_copy):
+def test_wrong_issuer_and_mismatch(base_copy, flags_on):
     p = base_copy / "certificates.csv"
     text = p.read_text().replace("KP-ARE-2,ARE,", "KP-ARE-2,IND,").replace(
         "KP-ARE-1,ARE,2021-02-01,2021-04-01,T1,P1,MIXED,900,144000",
         "KP-ARE-1,ARE,2021-02-01,2021-04-01,T1,P1,MIXED,600,144000")
     p.write_text(text)
-    found = _by_rule(kpgraph.flags(base_copy))
+    found = _by_rule(flags_on(base_copy))
     (wrong,) = found["certificate_wrong_issuer"]
     assert wrong.entities["certificates"] == ["KP-ARE-2"]
     assert wrong.evidence == {"issuing_country": "IND", "exporter_country": "ARE"}
@@ -71,8 +93,8 @@ def test_wrong_issuer_and_mismatch(base_copy):
     assert mis.evidence["shipment_carats"] == 900.0
 
 
-def test_period_restricts_the_shipments():
-    found = kpgraph.flags(HAND, since="2021-01-01")
+def test_period_restricts_the_shipments(flags_on):
+    found = flags_on(HAND, since="2021-01-01")
     assert all(f.period["from"] >= "2021-01-01" for f in found)
     assert not any(f.entities["shipments"] == ["S5"] for f in found)
 
@@ -133,7 +155,7 @@ def test_address_and_registration_normalising():
     assert normalise_registration("AE-123 45") == normalise_registration("ae12345") == "AE12345"
 
 
-def test_mixed_origin_recertification(base_copy):
+def test_mixed_origin_recertification(base_copy, flags_on):
     """A new hub H1 takes three parcels of CAF rough and sends one MIXED parcel on."""
     comp = base_copy / "companies.csv"
     comp.write_text(comp.read_text() + "H1,Quick Hub FZE,ARE,trader,DMCC,AE-9,Unit 1,\n")
@@ -143,26 +165,26 @@ def test_mixed_origin_recertification(base_copy):
                      + "X2,2021-01-09,C1,H1,120,18000,7102.31,,CAF\n"
                      + "X3,2021-01-20,C1,H1,80,12000,7102.31,,CAF\n"
                      + "X4,2021-03-01,H1,P1,290,48000,7102.31,,MIXED\n")
-    (f,) = kpgraph.flags(base_copy, rules=["mixed_origin_recertification"])
+    (f,) = flags_on(base_copy, rules=["mixed_origin_recertification"])
     assert f.entities["shipments"] == ["X1", "X2", "X3", "X4"]
     assert f.evidence["high_risk_share"] == 1.0 and f.evidence["mixed_share"] == 1.0
     assert f.evidence["origins"] == ["CAF"]
 
 
-def test_mass_balance_rules_on_a_hand_ledger(base_copy):
+def test_mass_balance_rules_on_a_hand_ledger(base_copy, flags_on):
     """P1 received S2 (900 ct, 2021-02-03) and S3 (50 ct, 2021-03-02)."""
-    found = _by_rule(kpgraph.flags(base_copy))
+    found = _by_rule(flags_on(base_copy))
     assert "ledger_below_shipments" not in found and "implied_yield" not in found
     led = base_copy / "production_records.csv"
     # February's ledger now records 300 ct in, though S2 delivered 900 ct by the 18th
     led.write_text(led.read_text().replace("P1,2021-02,900,0,0,1000", "P1,2021-02,300,0,0,1000"))
-    (f,) = kpgraph.flags(base_copy, rules=["ledger_below_shipments"])
+    (f,) = flags_on(base_copy, rules=["ledger_below_shipments"])
     assert f.entities["shipments"] == ["S2"]
     assert f.evidence["months"] == [{"month": "2021-02", "ledger_rough_in": 300.0,
                                      "delivered_at_least": 900.0}]
     # March: 1000 + 50 - 250 = 800 ct of rough used; 700 ct polished is above 60 % of it
     led.write_text(led.read_text().replace("P1,2021-03,50,320,0,250", "P1,2021-03,50,700,0,250"))
-    (f,) = kpgraph.flags(base_copy, rules=["implied_yield"])
+    (f,) = flags_on(base_copy, rules=["implied_yield"])
     assert f.evidence["months"] == [{"month": "2021-03", "polished_out": 700.0,
                                      "rough_used": 800.0}]
     assert f.entities["companies"] == ["P1"]
@@ -224,7 +246,7 @@ def test_finding_ids_are_stable():
     assert all(i.startswith("F-") and len(i) == 14 for i in a)
 
 
-def test_trader_flow_imbalance(base_copy):
+def test_trader_flow_imbalance(base_copy, flags_on):
     # Z1, a BWA trader that received nothing, sends 500 ct twice declared as BWA's, after
     # the data's first 90 days (the data begins on 2021-01-05)
     with open(base_copy / "companies.csv", "a") as f:
@@ -232,17 +254,17 @@ def test_trader_flow_imbalance(base_copy):
     with open(base_copy / "shipments.csv", "a") as f:
         f.write("Z9,2021-06-01,Z1,P1,500,50000,7102.31,,BWA\n"
                 "Z10,2021-07-01,Z1,P1,500,50000,7102.31,,BWA\n")
-    found = _by_rule(kpgraph.flags(base_copy, rules=["trader_flow_imbalance"]))
+    found = _by_rule(flags_on(base_copy, rules=["trader_flow_imbalance"]))
     (f,) = found["trader_flow_imbalance"]
     assert f.entities["companies"] == ["Z1"] and f.entities["shipments"] == ["Z10", "Z9"]
     assert f.evidence["own_origin_out_carats"] == 1000.0 and f.evidence["ratio"] is None
     assert f.severity == 1.0 and "no supply at all" in f.summary
 
 
-def test_round_trip_rule():
+def test_round_trip_rule(flags_on):
     routes = Path(__file__).parent / "corpus" / "routes"
     # H -> B -> X -> H and H -> P -> B -> X -> H: 100 USD/ct out, 225 USD/ct back
-    found = _by_rule(kpgraph.flags(routes, rules=["round_trip"]))
+    found = _by_rule(flags_on(routes, rules=["round_trip"]))
     got = {tuple(f.entities["companies"]): f for f in found["round_trip"]}
     assert set(got) == {("B", "H", "X"), ("B", "H", "P", "X")}
     assert all(f.evidence["rise"] == 2.25 for f in got.values())
@@ -267,7 +289,7 @@ def test_round_figures_and_trade_value_gap(tmp_path):
     assert "uplift" in gap.summary
 
 
-def test_hub_value_manipulation(tmp_path):
+def test_hub_value_manipulation(tmp_path, flags_on):
     # 30 BWA parcels at about 150 USD/ct make BWA's norm; the DMCC hub H1 sends two BWA
     # parcels at 900 and 1,200 USD/ct (6 and 8 times) and one at 160 (normal)
     d = tmp_path / "hub"
@@ -287,7 +309,48 @@ def test_hub_value_manipulation(tmp_path):
              "U2,2021-03-05,H1,P1,100,120000,7102.31,BWA",
              "OK,2021-03-09,H1,P1,100,16000,7102.31,BWA"]
     (d / "shipments.csv").write_text("\n".join(rows) + "\n")
-    (f,) = kpgraph.flags(d, rules=["hub_value_manipulation"])
+    (f,) = flags_on(d, rules=["hub_value_manipulation"])
     assert f.entities["companies"] == ["H1"] and f.entities["shipments"] == ["U1", "U2"]
     assert f.evidence["direction"] == "uplift"
     assert [round(r) for r in f.evidence["ratios"]] == [6, 8]
+
+
+# -- both backends give the same rows and findings -----------------------------------------
+@pytest.mark.neo4j
+def test_every_rule_is_equal_on_both_backends(neo4j_server, small_synth):
+    """Rows of every rule's query (its Cypher against its twin) and the findings of every
+    rule, with and without a period, on the demo, the hand data and a synthetic dataset;
+    between them every rule with a query finds something."""
+    cfg = neo4j_server.config()
+    found: set[str] = set()
+    for path in (DEMO, HAND, small_synth):
+        load_once(neo4j_server, path)
+        for period in ({}, {"since": "2021-01-01", "until": "2021-12-31"}):
+            for r in all_rules().values():
+                if r.query is None:
+                    continue
+                params = {k: v for k, v in r.query_params(**period).items()}
+                assert_same_rows(kpgraph.run_query(r.query, params, backend="neo4j", neo4j=cfg),
+                                 kpgraph.run_query(r.query, params, path=path))
+            local = [f.as_dict() for f in kpgraph.flags(path, **period)]
+            remote = [f.as_dict() for f in kpgraph.flags(backend="neo4j", neo4j=cfg, **period)]
+            assert json.dumps(remote, sort_keys=True) == json.dumps(local, sort_keys=True), path
+            found |= {f["rule"] for f in local}
+    assert found >= {r.id for r in all_rules().values() if r.query}, (
+        {r.id for r in all_rules().values() if r.query} - found)
+
+
+def test_every_graph_rule_has_a_query_whose_parameters_match():
+    """A rule's defaults are its query's defaults, so both backends run the same rule."""
+    from kpgraph.queries import get
+
+    for r in all_rules().values():
+        if r.typology == "statistical_anomaly":
+            assert r.query is None
+            continue
+        assert r.query == f"flag_{r.id}", r.id
+        declared = {p.name: p.default for p in get(r.query).params}
+        assert {"since", "until"} <= set(declared), r.id
+        for name, default in r.params.items():
+            if name in declared:
+                assert declared[name] == default, (r.id, name)

@@ -298,11 +298,11 @@ def all_routes(g: GraphModel, limit: int | None = None, min_score: float | None 
     return out if limit is None else out[:limit]
 
 
-def find_route(g: GraphModel, route_id: str) -> Route:
+def find_route(g: GraphModel, wanted: str) -> Route:
     """A route by its id (searched among :func:`all_routes`), or given as its shipment ids
     joined by commas (``S1,S2,S3``), which must form a route."""
-    if "," in route_id or not route_id.startswith("R-"):
-        chain = [x.strip() for x in route_id.split(",") if x.strip()]
+    if "," in wanted or not wanted.startswith("R-"):
+        chain = [x.strip() for x in wanted.split(",") if x.strip()]
         s = g.shipments.set_index("shipment_id")
         missing = [x for x in chain if x not in s.index]
         if missing:
@@ -315,9 +315,9 @@ def find_route(g: GraphModel, route_id: str) -> Route:
         return find_routes_of(g, [chain], via="any")[0]
     for origin in [*risky_origins(g), ROUND_TRIPS]:
         for p in find_paths(g, RouteQuery(origin=origin)):
-            if route_id(p) == route_id:
+            if route_id(p) == wanted:
                 return find_routes_of(g, [p], via="any")[0]
-    raise UsageError(f"no route {route_id!r} among the routes from the risky origins and the "
+    raise UsageError(f"no route {wanted!r} among the routes from the risky origins and the "
                      "round trips; give its shipments instead: --route S1,S2,...")
 
 
