@@ -99,9 +99,16 @@ def read_statement(table: Table) -> str:
 
 def read_subset_statement(table: Table) -> str:
     """The nodes of a table whose key is in ``$ids``, as one record holding every row as a
-    list of the contract's columns (in :func:`row_columns` order): the driver decodes one
-    message instead of one per row, and no property names."""
+    list of the contract's columns (in :func:`row_columns` order), dates as ISO text: the
+    driver decodes one message instead of one per row, no property names and no date
+    structures, and the values are plain (``QueryRunner.run(plain=True)``)."""
     label, key = _ident(table.label), _ident(table.key_property)
-    values = ", ".join(f"n.{_ident(c)}" for c in row_columns(table))
+
+    def value(c: str) -> str:
+        col = table.columns.get(c)
+        # dates as ISO text: a string decodes far faster than a date structure
+        return f"toString(n.{_ident(c)})" if col and col.type == "date" else f"n.{_ident(c)}"
+
+    values = ", ".join(value(c) for c in row_columns(table))
     return (f"MATCH (n:{label}) WHERE n.{key} IN $ids\n"
             f"WITH n ORDER BY n.{key} RETURN collect([{values}]) AS rows")

@@ -258,7 +258,7 @@ class Neo4jStore:
         only)."""
         t = contract().tables[name]
         data = self.runner.run(read_subset_statement(t), {"ids": sorted(keys)},
-                               mode="read")[0]["rows"]
+                               mode="read", plain=True)[0]["rows"]
         return _typed(t, pd.DataFrame(data, columns=row_columns(t)))
 
     def read_frames(self) -> dict[str, pd.DataFrame]:
@@ -276,8 +276,9 @@ def _typed(table, frame: pd.DataFrame) -> pd.DataFrame:
         s = frame[c]
         kind = col.type if col else "text"
         if kind == "date":
-            out[c] = pd.to_datetime(s.map(lambda v: None if v is None else str(v)),
-                                    format="%Y-%m-%d").astype("datetime64[s]")
+            # ISO text or dates (str of a date is its ISO text), nulls as NaT
+            out[c] = pd.to_datetime(s.astype("string"), format="%Y-%m-%d"
+                                    ).astype("datetime64[s]")
         elif kind == "decimal":
             out[c] = pd.to_numeric(s, errors="coerce").astype("float64")
         elif kind == "integer":
