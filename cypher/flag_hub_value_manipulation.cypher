@@ -21,24 +21,25 @@ MATCH (s:Shipment)
 WHERE s.hs_code IN ['7102.10', '7102.21', '7102.31'] AND s.carats > 0 AND s.value_usd > 0
   AND s.declared_origin IS NOT NULL AND s.declared_origin <> 'MIXED'
   AND ($since IS NULL OR s.shipped_on >= $since) AND ($until IS NULL OR s.shipped_on <= $until)
-WITH s.declared_origin AS origin, collect(s) AS ships, percentileCont(log(s.value_usd / s.carats), 0.5) AS med
+WITH s, log(s.value_usd / s.carats) AS lv
+WITH s.declared_origin AS origin, collect([s, lv]) AS ships, percentileCont(lv, 0.5) AS med
 WHERE size(ships) >= $min_norm
 CALL (ships, med) {
-  UNWIND ships AS s
-  RETURN percentileCont(abs(log(s.value_usd / s.carats) - med), 0.5) * 1.4826 AS mad
+  UNWIND ships AS x
+  RETURN percentileCont(abs(x[1] - med), 0.5) * 1.4826 AS mad
 }
 WITH ships, med, CASE WHEN mad < 0.05 THEN 0.05 ELSE mad END AS mad
-UNWIND ships AS s
-MATCH (h:Company)-[:EXPORTED]->(s)
-WITH h, s, log(s.value_usd / s.carats) - med AS dev, mad
-WITH h, s, exp(dev) AS ratio, dev / mad AS z
+UNWIND ships AS x
+WITH x[0] AS s, exp(x[1] - med) AS ratio, (x[1] - med) / mad AS z
 WHERE abs(z) > $threshold AND (ratio >= $min_ratio OR ratio <= 1.0 / $min_ratio)
-  AND (h.free_zone IS NOT NULL
-       OR (EXISTS { MATCH (a:Company)-[:EXPORTED]->(x:Shipment)-[:IMPORTED_BY]->(h)
+// the exporter is looked up for the deviant parcels only
+MATCH (h:Company)-[:EXPORTED]->(s)
+WHERE (h.free_zone IS NOT NULL
+       OR (EXISTS { MATCH (a:Company)-[:EXPORTED]->(v:Shipment)-[:IMPORTED_BY]->(h)
                     WHERE a.country <> h.country
-                      AND NOT coalesce(x.hs_code, '') IN ['7102.29', '7102.39']
-                      AND ($since IS NULL OR x.shipped_on >= $since)
-                      AND ($until IS NULL OR x.shipped_on <= $until) }
+                      AND NOT coalesce(v.hs_code, '') IN ['7102.29', '7102.39']
+                      AND ($since IS NULL OR v.shipped_on >= $since)
+                      AND ($until IS NULL OR v.shipped_on <= $until) }
            AND EXISTS { MATCH (h)-[:EXPORTED]->(y:Shipment)-[:IMPORTED_BY]->(b:Company)
                         WHERE b.country <> h.country
                           AND NOT coalesce(y.hs_code, '') IN ['7102.29', '7102.39']

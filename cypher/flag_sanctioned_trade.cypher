@@ -13,19 +13,31 @@
 //   until: {type: date, default: null, example: "2021-12-31", description: last shipping day}
 // returns: [exporter_id, importer_id, country, status, side, shipments, certificates, first_day, last_day, carats, value_usd]
 // order: [exporter_id, importer_id, country, status]
-MATCH (e:Company)-[:EXPORTED]->(s:Shipment)-[:IMPORTED_BY]->(i:Company)
-WHERE ($since IS NULL OR s.shipped_on >= $since) AND ($until IS NULL OR s.shipped_on <= $until)
-UNWIND [['exporter', e.country], ['importer', i.country]] AS pair
-MATCH (c:Country {iso3: pair[1]})
-WHERE c.kp_member_since IS NULL OR c.kp_member_since > s.shipped_on
+CALL () {
+  MATCH (x:Shipment)
+  WHERE ($since IS NULL OR x.shipped_on >= $since) AND ($until IS NULL OR x.shipped_on <= $until)
+  RETURN min(x.shipped_on) AS first
+}
+// only countries that were ever outside the scheme in the period need looking at
+MATCH (c:Country)
+WHERE c.kp_member_since IS NULL OR c.kp_member_since > first
    OR EXISTS { (c)-[:HAD_STATUS]->(:KPStatus) }
+CALL (c) {
+  MATCH (c)<-[:REGISTERED_IN]-(e:Company)-[:EXPORTED]->(s:Shipment)-[:IMPORTED_BY]->(i:Company)
+  RETURN e, s, i, 'exporter' AS side
+  UNION
+  MATCH (c)<-[:REGISTERED_IN]-(i:Company)<-[:IMPORTED_BY]-(s:Shipment)<-[:EXPORTED]-(e:Company)
+  RETURN e, s, i, 'importer' AS side
+}
+WITH c, e, s, i, side
+WHERE ($since IS NULL OR s.shipped_on >= $since) AND ($until IS NULL OR s.shipped_on <= $until)
 CALL (c, s) {
   OPTIONAL MATCH (c)-[:HAD_STATUS]->(k:KPStatus)
   WHERE k.start <= s.shipped_on AND (k.end IS NULL OR s.shipped_on <= k.end)
   WITH k ORDER BY k.start DESC, k.status DESC LIMIT 1
   RETURN k.status AS in_force
 }
-WITH e, i, s, pair[0] AS side, c.iso3 AS country,
+WITH e, i, s, side, c.iso3 AS country,
      coalesce(in_force, CASE WHEN c.kp_member_since IS NULL OR c.kp_member_since > s.shipped_on
                              THEN 'not a participant' END) AS status
 WHERE status IS NOT NULL
