@@ -120,8 +120,12 @@ class Neo4jStore:
 
     # -- schema and load ----------------------------------------------------------------
     def apply_schema(self, phase: str) -> None:
+        """The contract's constraints (``"before"`` a load) or indexes (``"after"``), and,
+        after, the company flows' key constraint; waits until the indexes are online."""
         for statement in schema_statements(phase):
             self._schema(statement)
+        if phase == "after":
+            self._schema(FLOW_CONSTRAINT)
         self.runner.run_auto("CALL db.awaitIndexes(300)")
 
     def _schema(self, statement: str, attempts: int = 8) -> None:
