@@ -41,7 +41,8 @@ def test_schema_is_generated_and_idempotent(neo4j_config):
         store.apply_schema("before")
         store.apply_schema("after")
     expected = {f"kp_{t.label}_{t.key_property}" for t in contract().tables.values()}
-    assert _constraints(neo4j_config) == expected
+    # and the key of the company flows written beside the contract's nodes
+    assert _constraints(neo4j_config) == expected | {"kp_CompanyFlow_company_id"}
 
 
 def test_load_base_matches_embedded_and_is_idempotent(neo4j_config):
