@@ -42,6 +42,10 @@ class Finding:
     period: dict = field(default_factory=lambda: {"from": None, "to": None})
     evidence: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # two decimals: 0.7 + 0.1 is 0.8 to a reader, not 0.7999999999999999
+        self.severity = round(float(self.severity), 2)
+
     @property
     def id(self) -> str:
         """A stable id: the same rule on the same entities and period gives the same id."""
