@@ -5,9 +5,10 @@ parameters.
 
 The reads that do not depend on each other run at once, each in its own session: the small
 tables while the path query runs, the routes' shipments in two halves, then their
-certificates in two halves beside the companies and company flows. On two cores that overlaps the server's
-index seeks with the client's decoding (reading all four at once, keyed by the shipments,
-was slower: the seeks repeated three times compete for the same two cores)."""
+certificates in two halves beside the companies and company flows. The server runs a query
+on one core; two at once keep both busy, and overlap its index seeks with the client's
+decoding (reading shipments, certificates, companies and flows all at once, each keyed by
+the shipment ids, was slower: the same seeks three times over)."""
 
 from __future__ import annotations
 
