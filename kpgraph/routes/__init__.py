@@ -213,7 +213,8 @@ def finish(paths, ctx: GraphModel, stats: pd.DataFrame, data_from, via: str = "e
     polishers = set(comp.index[comp["role"].isin(POLISHING_ROLES)])
     need = {"either": hubs | polishers, "hub": hubs, "polisher": polishers}.get(via)
     if need is not None:
-        imp = dict(zip(ctx.shipments["shipment_id"], ctx.shipments["importer_id"]))
+        imp = dict(zip(ctx.shipments["shipment_id"].tolist(),
+                       ctx.shipments["importer_id"].tolist()))
         paths = [p for p in paths if any(imp[sid] in need for sid in p)]
     paths = drop_suffixes(paths)
     if not paths:

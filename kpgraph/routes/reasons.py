@@ -172,7 +172,8 @@ class _Facts:
         # arrays for score_paths: one row per shipment, one per company
         self.row = self.ship.pos
         self.a_carats = s["carats"].to_numpy(dtype=float)
-        cidx = {cid: i for i, cid in enumerate(comp.index)}
+        # .tolist(): iterating an Arrow-backed column in Python is several times slower
+        cidx = {cid: i for i, cid in enumerate(comp.index.tolist())}
         self.exp = s["exporter_id"].map(cidx).to_numpy(dtype=np.int64)
         self.imp = s["importer_id"].map(cidx).to_numpy(dtype=np.int64)
         self.day = _days(s["shipped_on"])
@@ -188,7 +189,8 @@ class _Facts:
         self.a_risky = s["declared_origin"].isin(self.high_risk).to_numpy(dtype=bool)
         self.a_vpc = vpc.to_numpy(dtype=float)
         years = s["shipped_on"].dt.year.astype(str)
-        self.a_exceeded = np.array([(c, y) in self.exceeded for c, y in zip(exp_c, years)],
+        self.a_exceeded = np.array([(c, y) in self.exceeded
+                                    for c, y in zip(exp_c.tolist(), years.tolist())],
                                    dtype=bool)
         self.c_unsupplied = conduit.to_numpy(dtype=bool)
         self.c_hub = hub.to_numpy(dtype=bool)
@@ -204,7 +206,7 @@ class _Rows:
     asked for: ranking reads arrays, and only the routes returned need their rows."""
 
     def __init__(self, frame: pd.DataFrame):
-        self.pos = {k: i for i, k in enumerate(frame.index)}
+        self.pos = {k: i for i, k in enumerate(frame.index.tolist())}
         self.cols = {c: frame[c].to_numpy(dtype=object) for c in frame.columns}
         self.na = {c: frame[c].isna().to_numpy() for c in frame.columns}
 
