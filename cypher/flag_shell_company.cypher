@@ -3,7 +3,7 @@
 // explanation: >
 //   Registration numbers normalised to their letters and digits, upper case; addresses
 //   to lower case words (runs of letters and digits) with common abbreviations spelled
-//   out (the table below; kpgraph.rules.library.shells holds the same). One row per
+//   out (the map below; kpgraph/identifiers.py holds the same steps). One row per
 //   registration or address that two or more companies share: the companies, their
 //   countries, whether any was ever audited, their shipments in the period with
 //   certificates, days, carats and value, and the period's last day and median value per
@@ -23,9 +23,7 @@ WITH data_last, median_vpc WHERE n > 0
 MATCH (c:Company)
 WITH data_last, median_vpc, c, {`st`: 'street', `str`: 'street', `rd`: 'road', `ave`: 'avenue', `av`: 'avenue', `blvd`: 'boulevard', `bldg`: 'building', `fl`: 'floor', `no`: 'number', `ste`: 'suite', `twr`: 'tower'} AS words
 UNWIND [['registration_no', toUpper(apoc.text.regreplace(c.registration_no, '[^0-9A-Za-z]', ''))],
-        ['address', apoc.text.join(
-           [w IN split(trim(apoc.text.regreplace(toLower(c.address), '[^\\p{L}\\p{N}]+', ' ')), ' ')
-            | coalesce(words[w], w)], ' ')]] AS key
+        ['address', apoc.text.join([w IN split(trim(apoc.text.regreplace(toLower(c.address), '[^\\p{L}\\p{N}]+', ' ')), ' ') | coalesce(words[w], w)], ' ')]] AS key
 WITH data_last, median_vpc, c, key[0] AS kind, key[1] AS value
 WHERE value IS NOT NULL AND value <> ''
 WITH data_last, median_vpc, kind, value, c ORDER BY c.company_id

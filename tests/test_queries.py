@@ -80,14 +80,14 @@ CASES = [
         {"from_country": "ARE", "to_country": "IND", "year": 2021, "hs_code": "7102.31",
          "shipments": 1, "carats": 900, "value_usd": 144000}]),
     ("shared_identifiers", {}, [
-        {"kind": "address", "value": "12hoveniersstraatantwerp", "companies": 2,
+        {"kind": "address", "value": "12 hoveniersstraat antwerp", "companies": 2,
          "company_ids": ["B1", "C1"], "names": ["Antwerp Rough BVBA", "Bangui Gems"],
          "countries": ["BEL", "CAF"]},
-        {"kind": "registration_no", "value": "ae2002", "companies": 2,
+        {"kind": "registration_no", "value": "AE2002", "companies": 2,
          "company_ids": ["T1", "T2"], "names": ["Almas Trading DMCC", "Gold Tower Gems DMCC"],
          "countries": ["ARE", "ARE"]}]),
     ("shared_identifiers", {"company_id": "C1"}, [
-        {"kind": "address", "value": "12hoveniersstraatantwerp", "companies": 2,
+        {"kind": "address", "value": "12 hoveniersstraat antwerp", "companies": 2,
          "company_ids": ["B1", "C1"], "names": ["Antwerp Rough BVBA", "Bangui Gems"],
          "countries": ["BEL", "CAF"]}]),
     ("company_neighbourhood", {"company_id": "M1"}, [

@@ -147,7 +147,7 @@ def test_planted_schemes_are_found_on_unseen_seeds(tmp_path, seed):
 
 
 def test_address_and_registration_normalising():
-    from kpgraph.rules.library.shells import normalise_address, normalise_registration
+    from kpgraph.identifiers import normalise_address, normalise_registration
 
     assert normalise_address("Office 12, 7 Harbour St.") == normalise_address(
         "OFFICE 12  7 HARBOUR STREET")
@@ -375,3 +375,16 @@ def test_shell_company_normalises_hostile_text_alike(base_copy, flags_on):
     # ß is not ss: the last pair stays apart
     assert {g for g in groups if g[0].startswith("H")} == {
         (f"H{k}a", f"H{k}b") for k in range(len(pairs) - 1)}
+
+
+def test_one_identifier_normalisation_in_python_and_cypher():
+    """The shell rule's and the shared-identifiers query's Cypher write out the steps of
+    kpgraph/identifiers.py, with its abbreviation table."""
+    from kpgraph.identifiers import CYPHER_ADDRESS, CYPHER_REGISTRATION, cypher_words
+    from kpgraph.queries import get
+
+    for name in ("flag_shell_company", "shared_identifiers"):
+        text = get(name).cypher
+        assert cypher_words() in text, name
+        assert CYPHER_REGISTRATION.replace("VALUE", "c.registration_no") in text, name
+        assert CYPHER_ADDRESS.replace("VALUE", "c.address") in text, name

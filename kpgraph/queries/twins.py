@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from ..graph import GraphModel
+from ..identifiers import normalise_address, normalise_registration
 
 __all__ = ["TWINS", "twin", "records", "in_period"]
 
@@ -105,20 +106,6 @@ def country_trade_totals(g: GraphModel, from_country: str, to_country: str,
 
 ROUGH = ("7102.10", "7102.21", "7102.31")
 WORKED = ("7102.29", "7102.39")
-_PUNCT = (" ", ",", ".", "-", "/", "#", "'", '"', "(", ")", ";", ":")
-
-
-def normalise_identifier(value: str | None) -> str | None:
-    """Lower-case, without spaces and the punctuation , . - / # ' " ( ) ; : (as the
-    ``shared_identifiers`` query does in Cypher)."""
-    if value is None or value is pd.NA:
-        return None
-    out = value.lower()
-    for ch in _PUNCT:
-        out = out.replace(ch, "")
-    return out
-
-
 def _sum(series: pd.Series) -> float:
     return float(series.sum()) if len(series) else 0.0
 
@@ -178,8 +165,9 @@ def country_trade_partners(g: GraphModel, iso3: str, year=None) -> list[dict]:
 def shared_identifiers(g: GraphModel, company_id=None) -> list[dict]:
     comp = g.companies.sort_values("company_id")
     rows = []
-    for kind in ("registration_no", "address"):
-        values = comp[kind].map(normalise_identifier)
+    for kind, norm in (("registration_no", normalise_registration),
+                       ("address", normalise_address)):
+        values = comp[kind].map(norm)
         frame = comp.assign(value=values)
         frame = frame[frame["value"].notna() & (frame["value"] != "")]
         for value, grp in frame.groupby("value", sort=True):

@@ -4,36 +4,10 @@ governments to monitor the industry's compliance (Recommendation 3)."""
 
 from __future__ import annotations
 
-import re
-
-import pandas as pd
-
 from ...graph import GraphModel
+from ...identifiers import normalise_address, normalise_registration
 from ...queries.twins import in_period, twin
 from .. import Finding, entities, period_of, rule
-
-# Written forms of the same address word, so that "12 Harbour St." and "12 HARBOUR STREET"
-# match. Extend with care: every entry can merge two real addresses.
-_WORDS = {"st": "street", "str": "street", "rd": "road", "ave": "avenue", "av": "avenue",
-          "blvd": "boulevard", "bldg": "building", "fl": "floor", "no": "number",
-          "ste": "suite", "twr": "tower"}
-
-
-def normalise_address(text) -> str | None:
-    """Lower case, words only (runs of letters and digits: punctuation and spacing
-    dropped), common abbreviations spelled out. ``flag_shell_company.cypher`` does the same
-    with ``[^\\p{L}\\p{N}]+`` and this table written out."""
-    if text is None or pd.isna(text):
-        return None
-    words = re.findall(r"[^\W_]+", str(text).lower())
-    return " ".join(_WORDS.get(w, w) for w in words) or None
-
-
-def normalise_registration(text) -> str | None:
-    """Letters and digits only, upper case: "AE-123 45" and "ae12345" are one number."""
-    if text is None or pd.isna(text):
-        return None
-    return re.sub(r"[^0-9A-Za-z]", "", str(text)).upper() or None
 
 
 @twin("flag_shell_company")
