@@ -218,7 +218,7 @@ def flags_cmd(data, rules, since, until, list_rules, backend, neo4j, fmt):
         from .rules import all_rules
 
         _emit([{"rule": r.id, "typology": r.typology, "parameters": r.params,
-                "serves": r.serves} for r in all_rules().values()], fmt)
+                "query": r.query, "serves": r.serves} for r in all_rules().values()], fmt)
         return
     findings = api.flags(data, rules=list(rules) or None, since=since, until=until,
                          backend=backend, neo4j=neo4j)

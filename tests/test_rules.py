@@ -130,6 +130,8 @@ def test_flags_cli(cli):
     assert r.exit_code == 2 and "unknown rule" in r.stderr
     r = cli("flags", "--list", "--format", "json")
     assert {d["rule"] for d in json.loads(r.stdout)} == set(all_rules())
+    assert {d["rule"]: d["query"] for d in json.loads(r.stdout)} == {
+        i: rl.query for i, rl in all_rules().items()}
 
 
 @pytest.mark.parametrize("seed", [21, 22])
