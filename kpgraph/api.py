@@ -442,9 +442,10 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
     if backend == "neo4j" and path is not None:
         load(path, backend="neo4j", neo4j=neo4j)
     g = open_graph(path, backend=backend, neo4j=neo4j)
+    whole = g
     if since is not None or until is not None:
         g = g.restricted(_iso(since), _iso(until))
-    search = rule_search = None
+    search = None
     if backend == "neo4j":
         from .neo4j.store import Neo4jStore
         from .routes.neo4j import find_routes as neo4j_routes
@@ -463,6 +464,12 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
 
             with Neo4jStore.connect(neo4j) as store:
                 return neo4j_rules(store, since=_iso(since), until=_iso(until))
+    else:
+        def rule_search():
+            # the period as the rules' queries take it, as `kpgraph flags` does
+            from .rules import run_rules
+
+            return run_rules(whole, since=_iso(since), until=_iso(until))
     name = Path(path).name if path is not None else f"neo4j:{neo4j.database if neo4j else ''}"
     inv = run(g, dataset=name, backend=backend, route_search=search,
               rule_search=rule_search, progress=say)

@@ -124,3 +124,17 @@ def test_both_backends_give_the_same_findings(tmp_path, neo4j_server, monkeypatc
     remote = json.loads((tmp_path / "n" / "findings.json").read_text())
     assert len(local) > 100
     assert local == remote
+
+
+def test_a_period_gives_the_findings_of_flags_for_it(tmp_path):
+    """`investigate --since/--until` runs the rules as `flags --since/--until` does."""
+    period = {"since": "2021-01-01", "until": "2021-12-31"}
+    kpgraph.api.investigate(DEMO, out=tmp_path / "r", top=1, **period)
+    found = json.loads((tmp_path / "r" / "findings.json").read_text())
+    rules = [f for f in found if f["rule"] != "route"]
+
+    def by_id(fs):
+        return sorted(fs, key=lambda f: f["id"])
+
+    assert by_id(rules) == by_id(f.as_dict() for f in kpgraph.flags(DEMO, **period))
+    assert rules and len(rules) < len(kpgraph.flags(DEMO))
