@@ -15,7 +15,7 @@
 //   min_ratio: {type: float, default: 3.0, example: 3.0, description: smallest ratio to the norm (or its inverse)}
 //   threshold: {type: float, default: 3.5, example: 3.5, description: smallest robust z}
 //   min_norm: {type: int, default: 20, example: 20, description: fewest shipments that make a norm}
-// returns: [company_id, country, direction, origins, shipments, certificates, ratios, z, first_day, last_day]
+// returns: [company_id, country, direction, origins, ratios, z, shipments, certificates, first_day, last_day]
 // order: [company_id, direction]
 MATCH (s:Shipment)
 WHERE s.hs_code IN ['7102.10', '7102.21', '7102.31'] AND s.carats > 0 AND s.value_usd > 0
@@ -50,10 +50,10 @@ ORDER BY s.shipment_id
 WITH h, direction, collect(s) AS ships, collect(ratio) AS ratios, collect(z) AS z
 RETURN h.company_id AS company_id, h.country AS country, direction,
        COLLECT { UNWIND ships AS s RETURN DISTINCT s.declared_origin AS o ORDER BY o } AS origins,
+       ratios, z,
        [s IN ships | s.shipment_id] AS shipments,
        COLLECT { UNWIND ships AS s WITH DISTINCT s.certificate_id AS k WHERE k IS NOT NULL
                  RETURN k ORDER BY k } AS certificates,
-       ratios, z,
        COLLECT { UNWIND ships AS s RETURN s.shipped_on AS d ORDER BY d LIMIT 1 }[0] AS first_day,
        COLLECT { UNWIND ships AS s RETURN s.shipped_on AS d ORDER BY d DESC LIMIT 1 }[0]
          AS last_day

@@ -14,7 +14,7 @@
 //   min_share: {type: float, default: 0.95, example: 0.95, description: smallest high-risk and MIXED share}
 //   min_inbound: {type: int, default: 3, example: 3, description: fewest high-risk inbound shipments}
 //   historical: {type: "list[string]", default: [CAF, COG, VEN, CIV, LBR, ZWE], example: [CAF], description: participants with a record of suspension or embargo in the scheme's history}
-// returns: [company_id, origins, high_risk_in_carats, high_risk_share, mixed_out_carats, mixed_share, shipments, companies, certificates, first_day, last_day]
+// returns: [company_id, origins, high_risk_in_carats, high_risk_share, mixed_out_carats, mixed_share, companies, shipments, certificates, first_day, last_day]
 // order: [company_id]
 CALL () {
   MATCH (c:Country)
@@ -50,10 +50,10 @@ RETURN h.company_id AS company_id,
          AS origins,
        risky_ct AS high_risk_in_carats, share_in AS high_risk_share,
        mixed_ct AS mixed_out_carats, share_mixed AS mixed_share,
-       COLLECT { UNWIND ships AS s RETURN s.shipment_id AS id ORDER BY id } AS shipments,
        COLLECT { UNWIND [h.company_id] + [s IN risky_in | s.exporter_id]
                         + [s IN mixed | s.importer_id] AS c
                  RETURN DISTINCT c ORDER BY c } AS companies,
+       COLLECT { UNWIND ships AS s RETURN s.shipment_id AS id ORDER BY id } AS shipments,
        COLLECT { UNWIND ships AS s WITH DISTINCT s.certificate_id AS k WHERE k IS NOT NULL
                  RETURN k ORDER BY k } AS certificates,
        COLLECT { UNWIND ships AS s RETURN s.shipped_on AS d ORDER BY d LIMIT 1 }[0] AS first_day,

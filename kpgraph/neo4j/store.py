@@ -120,11 +120,11 @@ class Neo4jStore:
 
     # -- schema and load ----------------------------------------------------------------
     def apply_schema(self, phase: str) -> None:
-        """The contract's constraints (``"before"`` a load) or indexes (``"after"``), and,
-        after, the company flows' key constraint; waits until the indexes are online."""
+        """The contract's constraints and the company flows' key constraint (``"before"``
+        a load) or indexes (``"after"``); waits until the indexes are online."""
         for statement in schema_statements(phase):
             self._schema(statement)
-        if phase == "after":
+        if phase == "before":
             self._schema(FLOW_CONSTRAINT)
         self.runner.run_auto("CALL db.awaitIndexes(300)")
 
@@ -216,7 +216,6 @@ class Neo4jStore:
         rows = [[cid, *(float(v) for v in r[:6]), bool(r[6]),
                  None if pd.isna(r[7]) else r[7].date()]
                 for cid, r in zip(flows.index, flows.itertuples(index=False, name=None))]
-        self._schema(FLOW_CONSTRAINT)
         for i in range(0, len(rows), batch_size):
             self._write_batch(FLOW_STATEMENT, rows[i:i + batch_size])
 

@@ -13,7 +13,7 @@ import pandas as pd
 from ..graph import GraphModel
 from ..identifiers import normalise_address, normalise_registration
 
-__all__ = ["TWINS", "twin", "records", "in_period"]
+__all__ = ["TWINS", "twin", "records", "in_period", "shipment_columns"]
 
 TWINS: dict[str, Callable[..., list[dict]]] = {}
 
@@ -40,6 +40,16 @@ def records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
 def in_period(g: GraphModel, since=None, until=None) -> GraphModel:
     """The model with only the shipments of a period (the ``since``/``until`` of a query)."""
     return g if since is None and until is None else g.restricted(since, until)
+
+
+def shipment_columns(ships: pd.DataFrame) -> dict:
+    """The columns a red-flag query returns for a finding's shipments: their ids and
+    certificates, sorted, and the first and last shipping day (``None`` without any)."""
+    some = len(ships) > 0
+    return {"shipments": sorted(ships["shipment_id"]),
+            "certificates": sorted(ships["certificate_id"].dropna().unique()),
+            "first_day": ships["shipped_on"].min().date() if some else None,
+            "last_day": ships["shipped_on"].max().date() if some else None}
 
 
 def _between(s: pd.DataFrame, since, until) -> pd.DataFrame:

@@ -25,9 +25,10 @@ from . import ROUND_TRIPS, Route, RouteQuery, finish
 
 __all__ = ["find_routes"]
 
-_FLOWS = """MATCH (f:CompanyFlow) WHERE f.company_id IN $ids
-RETURN collect([f.company_id, f.rough_in, f.rough_out, f.high_risk_in, f.high_risk_shipments,
-                f.sent_all, f.mixed_out, f.transit, toString(f.first_trade)]) AS rows"""
+# the flow columns as flows.py declares them; the first trade as ISO text
+_FLOWS = ("MATCH (f:CompanyFlow) WHERE f.company_id IN $ids\nRETURN collect([f.company_id, "
+          + ", ".join(f"toString(f.{c})" if c == "first_trade" else f"f.{c}"
+                      for c in FLOW_COLUMNS) + "]) AS rows")
 
 _FIRST_DAY = """MATCH (s:Shipment) WHERE s.shipped_on IS NOT NULL
 RETURN s.shipped_on AS day ORDER BY day LIMIT 1"""

@@ -29,13 +29,14 @@ def _finding(rid: str, severity: float, summary: str, r: dict, evidence: dict,
 
 
 def _groups(ships: pd.DataFrame, extra: dict | None = None) -> list[dict]:
-    """One row per certificate: its shipments in date order, their companies and days."""
+    """One row per certificate: its shipments in date order, their companies and days, and
+    ``extra`` columns (name: a function of the certificate's first shipment row)."""
     ships = ships.sort_values(["shipped_on", "shipment_id"])
     rows = []
     for cert, grp in ships.groupby("certificate_id", sort=True):
         first = grp.iloc[0]
         rows.append({"certificate_id": cert,
-                     **{k: (fn(first) if callable(fn) else fn) for k, fn in (extra or {}).items()},
+                     **{k: fn(first) for k, fn in (extra or {}).items()},
                      "shipments": list(grp["shipment_id"]),
                      "companies": sorted(set(grp["exporter_id"]) | set(grp["importer_id"])),
                      "first_day": grp["shipped_on"].iloc[0].date(),

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ...flows import SETTLE_DAYS
 from ...graph import WORKED_HS_CODES, GraphModel
-from ...queries.twins import in_period, twin
+from ...queries.twins import in_period, shipment_columns, twin
 from .. import Finding, entities, period_of, rule
 
 
@@ -40,10 +40,7 @@ def trader_flow_rows(g: GraphModel, since=None, until=None, ratio: float = 1.5,
         rows.append({"company_id": cid, "role": comp.at[cid, "role"],
                      "country": comp.at[cid, "country"], "own_out_carats": sent_ct,
                      "rough_in_carats": supply_in, "opening_stock": stock,
-                     "shipments": sorted(sent["shipment_id"]),
-                     "certificates": sorted(sent["certificate_id"].dropna().unique()),
-                     "first_day": sent["shipped_on"].min().date(),
-                     "last_day": sent["shipped_on"].max().date()})
+                     **shipment_columns(sent)})
     return rows
 
 

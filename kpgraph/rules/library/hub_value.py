@@ -10,7 +10,7 @@ import pandas as pd
 
 from ...flows import company_flows
 from ...graph import ROUGH_HS_CODES, GraphModel
-from ...queries.twins import in_period, twin
+from ...queries.twins import in_period, shipment_columns, twin
 from .. import Finding, entities, period_of, rule
 
 MAD_SCALE = 1.4826
@@ -57,11 +57,9 @@ def hub_value_rows(g: GraphModel, since=None, until=None, min_ratio: float = 3.0
             ["exporter_id", "direction"], sort=True):
         rows.append({"company_id": hub, "country": comp.at[hub, "country"],
                      "direction": direction, "origins": sorted(set(grp["declared_origin"])),
-                     "shipments": list(grp["shipment_id"]),
-                     "certificates": sorted(grp["certificate_id"].dropna().unique()),
+                     # in shipment id order, as the shipments
                      "ratios": list(map(float, grp["ratio"])), "z": list(map(float, grp["z"])),
-                     "first_day": grp["shipped_on"].min().date(),
-                     "last_day": grp["shipped_on"].max().date()})
+                     **shipment_columns(grp)})
     return rows
 
 

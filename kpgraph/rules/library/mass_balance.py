@@ -30,17 +30,23 @@ def _shipments_of(ships: pd.DataFrame, side: str, company, months) -> dict:
             "certificates": sorted(mine["certificate_id"].dropna().unique())}
 
 
+def _ledger_trade(g: GraphModel, codes, side: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ledgers, and the shipments under ``codes`` whose ``side`` (exporter_id or
+    importer_id) keeps one."""
+    led = g.production_records
+    s = g.shipments
+    return led, s[s["hs_code"].isin(codes) & s[side].isin(set(led["company_id"]))]
+
+
 # -- the ledger records less rough in than the shipments delivered ------------------------
 @twin("flag_ledger_below_shipments")
 def ledger_below_shipments_rows(g: GraphModel, since=None, until=None, transit_days: int = 10,
                                 tolerance: float = 0.1, min_carats: float = 50.0
                                 ) -> list[dict]:
     g = in_period(g, since, until)
-    led = g.production_records
+    led, s = _ledger_trade(g, ROUGH_HS_CODES, "importer_id")
     if led.empty:
         return []
-    s = g.shipments
-    s = s[s["hs_code"].isin(ROUGH_HS_CODES) & s["importer_id"].isin(set(led["company_id"]))]
     # a shipment is surely in its month's ledger when it left by transit_days before the
     # month's end
     cut = (s["shipped_on"] + pd.offsets.MonthEnd(0) - pd.Timedelta(days=transit_days))
@@ -91,11 +97,9 @@ def ledger_below_shipments(rows: list[dict], transit_days: int = 10, tolerance: 
 def implied_yield_rows(g: GraphModel, since=None, until=None, max_yield: float = 0.6,
                        min_carats: float = 50.0) -> list[dict]:
     g = in_period(g, since, until)
-    led = g.production_records
+    led, s = _ledger_trade(g, WORKED_HS_CODES, "exporter_id")
     if led.empty:
         return []
-    s = g.shipments
-    s = s[s["hs_code"].isin(WORKED_HS_CODES) & s["exporter_id"].isin(set(led["company_id"]))]
     s = s.assign(month=s["shipped_on"].dt.strftime("%Y-%m"))
     country = g.companies.set_index("company_id")["country"]
     rows = led.sort_values(["company_id", "month"]).reset_index(drop=True)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ...flows import HISTORICAL, high_risk_origins
 from ...graph import ROUGH_HS_CODES, GraphModel
-from ...queries.twins import in_period, twin
+from ...queries.twins import in_period, shipment_columns, twin
 from .. import Finding, entities, period_of, rule
 
 
@@ -41,12 +41,9 @@ def mixed_origin_rows(g: GraphModel, since=None, until=None, min_share: float = 
             "high_risk_in_carats": float(risky_in["carats"].sum()),
             "high_risk_share": float(share_in),
             "mixed_out_carats": float(mixed["carats"].sum()), "mixed_share": float(share_mixed),
-            "shipments": sorted(ships["shipment_id"]),
             "companies": sorted({company} | set(risky_in["exporter_id"])
                                 | set(mixed["importer_id"])),
-            "certificates": sorted(ships["certificate_id"].dropna().unique()),
-            "first_day": ships["shipped_on"].min().date(),
-            "last_day": ships["shipped_on"].max().date()})
+            **shipment_columns(ships)})
     return rows
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...graph import GraphModel
-from ...queries.twins import in_period, twin
+from ...queries.twins import in_period, shipment_columns, twin
 from ...selection import status_on_dates
 from .. import Finding, entities, period_of, rule
 
@@ -34,11 +34,7 @@ def sanctioned_trade_rows(g: GraphModel, since=None, until=None) -> list[dict]:
         side = "exporter" if (grp["side"] == "exporter").any() else "importer"
         grp = grp.drop_duplicates("shipment_id")
         rows.append({"exporter_id": exp, "importer_id": imp, "country": iso3,
-                     "status": status, "side": side,
-                     "shipments": sorted(grp["shipment_id"]),
-                     "certificates": sorted(grp["certificate_id"].dropna().unique()),
-                     "first_day": grp["shipped_on"].min().date(),
-                     "last_day": grp["shipped_on"].max().date(),
+                     "status": status, "side": side, **shipment_columns(grp),
                      "carats": float(grp["carats"].sum()),
                      "value_usd": float(grp["value_usd"].sum())})
     return rows

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ...graph import GraphModel
 from ...identifiers import normalise_address, normalise_registration
-from ...queries.twins import in_period, twin
+from ...queries.twins import in_period, shipment_columns, twin
 from .. import Finding, entities, period_of, rule
 
 
@@ -31,10 +31,7 @@ def shell_company_rows(g: GraphModel, since=None, until=None) -> list[dict]:
                 "kind": kind, "value": value, "companies": sorted(members),
                 "countries": sorted(set(grp["country"])),
                 "ever_audited": bool(grp["last_audit"].notna().any()),
-                "shipments": sorted(ships["shipment_id"]),
-                "certificates": sorted(ships["certificate_id"].dropna().unique()),
-                "first_day": ships["shipped_on"].min().date() if len(ships) else None,
-                "last_day": ships["shipped_on"].max().date() if len(ships) else None,
+                **shipment_columns(ships),
                 "carats": float(ships["carats"].sum()),
                 "value_usd": float(ships["value_usd"].sum()),
                 "data_last": data_last, "median_vpc": median_vpc})
