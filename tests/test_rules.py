@@ -292,12 +292,16 @@ def test_round_figures_and_trade_value_gap(tmp_path):
 
 
 def test_hub_value_manipulation(tmp_path, flags_on):
-    # 30 BWA parcels at about 150 USD/ct make BWA's norm; the DMCC hub H1 sends two BWA
-    # parcels at 900 and 1,200 USD/ct (6 and 8 times) and one at 160 (normal)
+    # the DMCC hub H1 buys 30 BWA parcels in January 2021 at 145 to 159.5 USD/ct; in
+    # March it sends BWA parcels at 900 and 1,200 USD/ct (5.64 and 7.52 times the dearest:
+    # uplift), one at 160 (normal), a MIXED parcel at 20 USD/ct (145 / 20 = 7.25 times
+    # below the cheapest: undervaluation), and a CAF parcel at 900 USD/ct, which it never
+    # bought from CAF: nothing to compare, not judged
     d = tmp_path / "hub"
     d.mkdir()
     (d / "countries.csv").write_text("iso3,name,kp_member_since,producer\n"
                                      "BWA,Botswana,2003-01-01,true\n"
+                                     "CAF,Central African Republic,2003-01-01,true\n"
                                      "ARE,United Arab Emirates,2003-11-01,false\n"
                                      "IND,India,2003-01-01,false\n")
     (d / "companies.csv").write_text("company_id,name,country,role,free_zone\n"
@@ -309,12 +313,21 @@ def test_hub_value_manipulation(tmp_path, flags_on):
         rows.append(f"N{i:02d},2021-01-{i % 28 + 1:02d},M1,H1,100,{14500 + 50 * i},7102.10,BWA")
     rows += ["U1,2021-03-01,H1,P1,100,90000,7102.31,BWA",
              "U2,2021-03-05,H1,P1,100,120000,7102.31,BWA",
-             "OK,2021-03-09,H1,P1,100,16000,7102.31,BWA"]
+             "OK,2021-03-09,H1,P1,100,16000,7102.31,BWA",
+             "D1,2021-03-10,H1,P1,100,2000,7102.31,MIXED",
+             "C1,2021-03-11,H1,P1,100,90000,7102.31,CAF"]
     (d / "shipments.csv").write_text("\n".join(rows) + "\n")
-    (f,) = flags_on(d, rules=["hub_value_manipulation"])
-    assert f.entities["companies"] == ["H1"] and f.entities["shipments"] == ["U1", "U2"]
-    assert f.evidence["direction"] == "uplift"
-    assert [round(r) for r in f.evidence["ratios"]] == [6, 8]
+    up, down = flags_on(d, rules=["hub_value_manipulation"])
+    assert up.entities["companies"] == ["H1"] and up.entities["shipments"] == ["U1", "U2"]
+    assert up.evidence["direction"] == "uplift"
+    assert up.evidence["ratios"] == [round(900 / 159.5, 3), round(1200 / 159.5, 3)]
+    assert up.evidence["purchases_compared"] == [30, 30]
+    # BWA's norm: the median of the 33 BWA parcels' values per carat (145 + 0.5 i for
+    # i < 30, then 160, 900, 1,200): the 17th, 153
+    assert up.evidence["norm_ratios"] == [round(900 / 153, 3), round(1200 / 153, 3)]
+    assert down.entities["shipments"] == ["D1"] and down.evidence["direction"] == "undervaluation"
+    assert down.evidence["ratios"] == [round(20 / 145, 3)]
+    assert down.evidence["norm_ratios"] == [None]
 
 
 # -- both backends give the same rows and findings -----------------------------------------
