@@ -6,7 +6,8 @@ For each seed, generates a dataset (bench/out/), runs every rule, and matches fi
 the planted schemes. A finding matches a scheme when the scheme's typology (or its
 ``also`` list) is the finding's, and they share a shipment or a certificate; for a
 company's books (polishing mass balance), when the finding names the scheme's company in
-an overlapping period. Recall: the share of planted schemes of a typology matched by at
+an overlapping period (for a ledger that hid rough, or any later one: the hidden rough
+surfaces when it is polished). Recall: the share of planted schemes of a typology matched by at
 least one finding of that typology. Precision: the share of findings of a typology that
 match a scheme. Typologies that no rule covers yet are not listed. Prints a Markdown
 table, summed over the seeds.
@@ -35,6 +36,15 @@ def _overlap(p, q) -> bool:
     return bool(p["from"] and q["from"]) and p["from"] <= q["to"] and q["from"] <= p["to"]
 
 
+def _surfaces(f, scheme) -> bool:
+    """Rough a ledger hid stays out of its stock: when the centre polishes it, later, its
+    books show output beyond the rough they saw. A finding on the company's books from
+    the scheme's first month on is that scheme surfacing."""
+    hidden = scheme.get("detail", {}).get("variant") == "ledger_understates_rough_in"
+    return hidden and bool(f.period["from"] and scheme["period"]["from"]) and (
+        f.period["from"] >= scheme["period"]["from"])
+
+
 def _matches(f, scheme) -> bool:
     if f.typology == "statistical_anomaly":
         # No scheme is planted as a statistic: a statistics finding is true when it points
@@ -51,7 +61,7 @@ def _matches(f, scheme) -> bool:
         return True
     if scheme["typology"] in COMPANY_LEVEL and set(ents["companies"]) & set(
             scheme["companies"]):
-        return _overlap(f.period, scheme["period"])
+        return _overlap(f.period, scheme["period"]) or _surfaces(f, scheme)
     return not ents["shipments"] and bool(set(ents["companies"]) & set(scheme["companies"]))
 
 

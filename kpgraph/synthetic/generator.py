@@ -494,12 +494,14 @@ def _ledgers(s: Synth, comp_id: np.ndarray) -> pd.DataFrame:
     roles = np.array(s.c_role, dtype=object)
     to_cutter = (np.isin(roles[sh["importer"]], ("polisher", "manufacturer"))
                  & np.isin(sh["hs"], ("7102.10", "7102.21", "7102.31")))
-    early = lots["in_ship"] < s.start  # its rough shipment is not in the data
+    # its rough shipment is not in the data: it left before the window, or after it (a
+    # ledger's last month runs to the month's end, past the data's last day)
+    unseen = (lots["in_ship"] < s.start) | (lots["in_ship"] > s.end)
     inflow = pd.concat([
         pd.DataFrame({"c": sh["importer"][to_cutter], "m": _month(sh["arrive"][to_cutter]),
                       "rough_in": sh["carats"][to_cutter]}),
-        pd.DataFrame({"c": lots["company"][early], "m": _month(lots["in_day"][early]),
-                      "rough_in": lots["in_carats"][early]}),
+        pd.DataFrame({"c": lots["company"][unseen], "m": _month(lots["in_day"][unseen]),
+                      "rough_in": lots["in_carats"][unseen]}),
     ])
     worked = pd.DataFrame({"c": lots["company"], "m": _month(lots["out_day"]),
                            "processed": lots["in_carats"], "polished": lots["out_carats"]})
