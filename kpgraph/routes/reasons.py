@@ -15,8 +15,8 @@ kp_status                   0.9     a shipment's exporter, importer or declared 
                                     was suspended, expelled, withdrawn, embargoed or not a
                                     KP participant on the shipment's date
 round_trip                  0.8     the route returns, after at least three shipments, to the
-                                    company it started from with the value per carat higher
-                                    (0.3 when not higher)
+                                    company it started from with the value per carat risen by
+                                    more than 10 % a resale (0.3 otherwise)
 origin_changed              0.7     the declared origin changes from one country to another
                                     along the route (a neighbour's origin on smuggled rough)
 no_certificate              0.6     rough travelled without a KP certificate
@@ -66,7 +66,8 @@ from ..graph import GraphModel
 from ..rules.library.statistics import exports_exceed_supply
 from ..selection import status_on_dates
 
-__all__ = ["WEIGHTS", "FLAG_AT", "route_reasons", "combine", "score_paths", "unsupplied"]
+__all__ = ["WEIGHTS", "FLAG_AT", "ROUND_TRIP_MARKUP", "route_reasons", "combine",
+           "score_paths", "unsupplied", "rose"]
 
 WEIGHTS = {
     "kp_status": 0.9, "round_trip": 0.8, "origin_changed": 0.7, "no_certificate": 0.6,
@@ -82,6 +83,21 @@ VALUE_JUMP = 2.0
 UNSUPPLIED = 1.5
 NEW_DAYS = 90
 AUDIT_YEARS = 3
+# A trader's margin on rough is a few per cent: goods that come back more than 10 % dearer
+# for each resale on the way gained value no trade explains.
+ROUND_TRIP_MARKUP = 0.1
+
+
+def rose(vpc_start, vpc_end, shipments: int, markup: float = ROUND_TRIP_MARKUP):
+    """Whether a round trip of ``shipments`` shipments came back with the value per carat
+    risen by more than ``markup`` for each of its ``shipments - 1`` resales (works on
+    arrays; a missing or zero value is no rise).
+
+    >>> rose(100.0, 125.0, 3), rose(100.0, 118.0, 3)
+    (True, False)
+    """
+    with np.errstate(invalid="ignore"):
+        return (vpc_start > 0) & (vpc_end > vpc_start * (1.0 + markup) ** (shipments - 1))
 
 
 def combine(reasons: list[dict]) -> float:
@@ -285,7 +301,7 @@ def route_reasons(route: list[str], f: _Facts) -> list[dict]:
     # a round trip
     if len(route) >= 3 and rows[-1]["importer"] == first["exporter"]:
         a, b = vpc[0], vpc[-1]
-        rising = bool(a and b and a > 0 and b > a)
+        rising = bool(a and b and rose(a, b, len(route)))
         out.append(_reason("round_trip", f"returned to {first['exporter']} after "
                            f"{len(route)} shipments, value per carat {a or 0:,.0f} to "
                            f"{b or 0:,.0f} USD/ct", weight=WEIGHTS["round_trip"] if rising
@@ -377,8 +393,7 @@ def score_paths(paths: list[tuple[str, ...]], f: _Facts) -> np.ndarray:
     start_c = f.exp[r[:, 0]]
     cycle = (length >= 3) & (f.imp[last] == start_c)
     v0, v1 = vpc[:, 0], vpc[np.arange(n), length - 1]
-    with np.errstate(invalid="ignore"):
-        rising = (v0 > 0) & (v1 > v0)
+    rising = rose(v0, v1, length)
     trip = np.where(cycle, np.where(rising, WEIGHTS["round_trip"], 0.3), 0.0)
     red["unsupplied_source"] = f.c_unsupplied[start_c]
     red["exports_exceed_supply"] = f.a_exceeded[r[:, 0]]

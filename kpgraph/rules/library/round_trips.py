@@ -9,11 +9,13 @@ from __future__ import annotations
 from ...graph import GraphModel
 from ...queries.twins import twin
 from ...routes import ROUND_TRIPS, RouteQuery, drop_suffixes, find_paths, route_id
+from ...routes.reasons import ROUND_TRIP_MARKUP, rose
 from .. import Finding, entities, rule
 
 
 @twin("flag_round_trip")
-def round_trip_rows(g: GraphModel, since=None, until=None, min_rise: float = 1.0,
+def round_trip_rows(g: GraphModel, since=None, until=None,
+                    min_markup: float = ROUND_TRIP_MARKUP,
                     max_hops: int = 6, window_days: int = 120, tolerance: float = 10.0
                     ) -> list[dict]:
     q = RouteQuery(origin=ROUND_TRIPS, via="any", max_hops=max_hops, window_days=window_days,
@@ -26,7 +28,7 @@ def round_trip_rows(g: GraphModel, since=None, until=None, min_rise: float = 1.0
     rows = []
     for p in paths:
         v0, v1 = vpc[p[0]], vpc[p[-1]]
-        if not (v0 > 0 and v1 > v0 * min_rise):  # a missing value is no rise
+        if not (v0 > 0 and rose(v0, v1, len(p), min_markup)):  # a missing value is no rise
             continue
         companies = [s.at[p[0], "exporter_id"], *(s.at[x, "importer_id"] for x in p)]
         rows.append({"shipments": list(p), "companies": companies,
@@ -37,12 +39,14 @@ def round_trip_rows(g: GraphModel, since=None, until=None, min_rise: float = 1.0
 
 
 @rule("round_trip", "round_tripping", "Recommendation 5 (vigilance over trading hubs)",
-      query="flag_round_trip", min_rise=1.0)
-def round_trip(rows: list[dict], min_rise: float = 1.0) -> list[Finding]:
+      query="flag_round_trip", min_markup=ROUND_TRIP_MARKUP)
+def round_trip(rows: list[dict], min_markup: float = ROUND_TRIP_MARKUP) -> list[Finding]:
     """A chain of three or more rough shipments (each leaving within 120 days of the last,
     carats within ten times, see ``kpgraph routes``) that returns to its first exporter with
-    the value per carat more than ``min_rise`` (default 1.0: any rise) times what it left
-    at. One finding per set of companies that goods went round, with every such chain."""
+    the value per carat risen by more than ``min_markup`` (default 0.1) for each resale on
+    the way: more than 1.1 ** (k - 1) times what it left at, for k shipments (a trader's
+    margin on rough is a few per cent). One finding per set of companies that goods went
+    round, with every such chain."""
     cycles: dict[frozenset, list[dict]] = {}
     for r in rows:
         cycles.setdefault(frozenset(r["companies"]), []).append(
