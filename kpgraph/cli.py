@@ -206,14 +206,21 @@ def synth(out, shipments, seed):
               help="Run only this rule (repeat for more); default: every rule.")
 @period_options
 @click.option("--list", "list_rules", is_flag=True, help="List the rules and exit.")
+@click.option("--docs", "docs", is_flag=True,
+              help="Print the rules' reference (docs/rules.md) as Markdown and exit.")
 @backend_options
 @output_options
 @handle_errors
-def flags_cmd(data, rules, since, until, list_rules, backend, neo4j, fmt):
+def flags_cmd(data, rules, since, until, list_rules, docs, backend, neo4j, fmt):
     """Run the red-flag rules on DATA and print their findings, most severe first.
 
     JSON output is the data contract's findings format.
     """
+    if docs:
+        from .rules.reference import to_markdown
+
+        click.echo(to_markdown(), nl=False)
+        return
     if list_rules:
         from .rules import all_rules
 

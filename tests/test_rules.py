@@ -12,6 +12,7 @@ import pytest
 import kpgraph
 from kpgraph.contract import contract
 from kpgraph.rules import all_rules
+from kpgraph.rules.reference import examples, to_markdown
 
 from .neo4j_server.fixture import load_once, wipe
 from .test_queries import assert_same_rows
@@ -112,11 +113,30 @@ def test_findings_have_the_contract_shape():
         json.dumps(d)
 
 
-def test_every_rule_is_documented():
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
+def test_every_rule_is_documented(cli):
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text()
     for r in all_rules().values():
         assert len(r.doc) > 60, r.id
         assert f"`{r.id}`" in readme, f"README lacks rule {r.id}"
+        assert len(examples()[r.id]) > 40, f"{r.id} lacks a worked example"
+    # docs/rules.md is generated: a section per rule, with its parameters and example
+    page = (root / "docs" / "rules.md").read_text("utf-8")
+    assert page == to_markdown(), "docs/rules.md is stale: kpgraph flags --docs > docs/rules.md"
+    assert cli("flags", "--docs").stdout == page
+    for r in all_rules().values():
+        section = page.split(f"\n## {r.id}\n")[1].split("\n## ")[0]
+        assert all(f"`{k}`" in section for k in r.params) and examples()[r.id] in section
+
+
+def test_rule_examples_must_name_the_registered_rules(monkeypatch):
+    from kpgraph.rules import reference
+
+    reference.examples.cache_clear()
+    monkeypatch.setattr(reference, "all_rules", lambda: {"no_such_rule": None})
+    with pytest.raises(ValueError, match="no example for .'no_such_rule'.*unknown rules"):
+        reference.examples()
+    reference.examples.cache_clear()
 
 
 def test_flags_cli(cli):
