@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -71,6 +72,21 @@ def test_suffixes_of_longer_routes_are_dropped():
 
     got = drop_suffixes([("a", "b", "c"), ("b", "c"), ("c",), ("b", "d"), ("a", "b", "c")])
     assert got == [("a", "b", "c"), ("b", "d")]
+
+
+def test_ranking_keeps_the_best_and_breaks_ties_by_id():
+    # eight paths, four tied on score and carats around the cut at three: the cut must
+    # hold what a full sort by (score, carats, id) holds
+    from kpgraph.routes import _ranked, route_id
+
+    paths = [(f"S{i}",) for i in range(8)]
+    scores = np.array([0.9, 0.5, 0.5, 0.5, 0.5, 0.2, 0.95, 0.1])
+    carats = np.array([10.0, 7.0, 7.0, 7.0, 7.0, 1.0, 3.0, 99.0])
+    full = sorted(range(8), key=lambda i: (-scores[i], -carats[i], route_id(paths[i])))
+    for limit in (None, 1, 2, 3, 4, 5, 6, 8, 20):
+        assert _ranked(paths, scores, carats, limit, None) == full[:limit]
+    assert _ranked(paths, scores, carats, 3, 0.5) == [i for i in full if scores[i] >= 0.5][:3]
+    assert _ranked(paths, scores, carats, 0, None) == []
 
 
 def test_via_keeps_only_routes_through_a_hub_or_polisher():

@@ -147,7 +147,8 @@ def find_paths(g: GraphModel, q: RouteQuery) -> list[tuple[str, ...]]:
     paths = search_paths(ix, pos, max_hops=q.max_hops, window_days=q.window_days,
                          tolerance=q.tolerance, lo_day=lo, hi_day=hi, ends=ends,
                          closed_only=cycles)
-    return [tuple(ix.ids[list(p)]) for p in paths]
+    ids = g.memo("route_index_ids", lambda: ix.ids.tolist()).__getitem__
+    return [tuple(map(ids, p)) for p in paths]
 
 
 def _start_keys(g: GraphModel, ix: ShipmentIndex) -> dict[str, np.ndarray]:
@@ -170,10 +171,20 @@ def _start_keys(g: GraphModel, ix: ShipmentIndex) -> dict[str, np.ndarray]:
 
 
 def drop_suffixes(paths) -> list[tuple[str, ...]]:
-    """Unique paths, without those that are the tail of a longer one, in sorted order."""
+    """Unique paths, without those that are the tail of a longer one, in sorted order.
+
+    >>> drop_suffixes([("a", "b", "c"), ("b", "c"), ("c", "d"), ("b", "c")])
+    [('a', 'b', 'c'), ('c', 'd')]
+    """
+    return sorted(_without_suffixes(paths))
+
+
+def _without_suffixes(paths) -> list[tuple[str, ...]]:
     paths = set(map(tuple, paths))
-    tails = {p[i:] for p in paths for i in range(1, len(p))}
-    return sorted(p for p in paths if p not in tails)
+    # a tail of p that is a path starts where some path starts
+    firsts = {p[0] for p in paths}
+    tails = {p[i:] for p in paths for i in range(1, len(p)) if p[i] in firsts}
+    return [p for p in paths if p not in tails]
 
 
 def route_context(g: GraphModel, shipment_ids) -> GraphModel:
@@ -213,22 +224,18 @@ def finish(paths, ctx: GraphModel, stats: pd.DataFrame, data_from, via: str = "e
     polishers = set(comp.index[comp["role"].isin(POLISHING_ROLES)])
     need = {"either": hubs | polishers, "hub": hubs, "polisher": polishers}.get(via)
     if need is not None:
-        imp = dict(zip(ctx.shipments["shipment_id"].tolist(),
-                       ctx.shipments["importer_id"].tolist()))
-        paths = [p for p in paths if any(imp[sid] in need for sid in p)]
-    paths = drop_suffixes(paths)
+        reaches = {sid: imp in need for sid, imp in zip(ctx.shipments["shipment_id"].tolist(),
+                                                         ctx.shipments["importer_id"].tolist())}
+        paths = [p for p in paths if any(map(reaches.__getitem__, p))]
+    # in no particular order: the ranking below is a total order
+    paths = _without_suffixes(paths)
     if not paths:
         return []
     facts = _Facts(ctx, stats, data_from)
     special = hubs | polishers
-    scores = score_paths(paths, facts)
+    scores = np.asarray(score_paths(paths, facts), dtype=float)
     first_carats = facts.a_carats[[facts.row[p[0]] for p in paths]]
-    ids = [route_id(p) for p in paths]
-    order = sorted(range(len(paths)), key=lambda i: (-scores[i], -first_carats[i], ids[i]))
-    if min_score is not None:
-        order = [i for i in order if scores[i] >= min_score]
-    if limit is not None:
-        order = order[:limit]
+    order = _ranked(paths, scores, first_carats, limit, min_score)
     routes = []
     for i in order:
         p = paths[i]
@@ -243,6 +250,22 @@ def finish(paths, ctx: GraphModel, stats: pd.DataFrame, data_from, via: str = "e
                     for r in rows],
             reasons=route_reasons(list(p), facts), score=float(scores[i])))
     return routes
+
+
+def _ranked(paths, scores: np.ndarray, first_carats: np.ndarray, limit: int | None,
+            min_score: float | None) -> list[int]:
+    """Positions of the best ``limit`` paths by score (highest first), then carats moved
+    (largest first), then route id, of those scoring at least ``min_score``. Ids are
+    hashed only for the paths that tie with the last one kept."""
+    keep = np.arange(len(paths)) if min_score is None else np.flatnonzero(scores >= min_score)
+    by_value = keep[np.lexsort((-first_carats[keep], -scores[keep]))]
+    if limit is not None and 0 < limit < len(by_value):
+        last = by_value[limit - 1]
+        tie = (scores[by_value] == scores[last]) & (first_carats[by_value] == first_carats[last])
+        by_value = by_value[:max(limit, int(np.flatnonzero(tie)[-1]) + 1)]
+    ids = {int(i): route_id(paths[i]) for i in by_value}
+    order = sorted(ids, key=lambda i: (-scores[i], -first_carats[i], ids[i]))
+    return order if limit is None else order[:limit]
 
 
 def route_id(shipments) -> str:

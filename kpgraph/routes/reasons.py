@@ -223,12 +223,26 @@ class _Rows:
 
     def __init__(self, frame: pd.DataFrame):
         self.pos = {k: i for i, k in enumerate(frame.index.tolist())}
-        self.cols = {c: frame[c].to_numpy(dtype=object) for c in frame.columns}
+        # columns in their own dtypes, values made Python objects (Timestamp, float, str)
+        # one at a time: converting whole date columns costs more than ranking reads
+        self.cols = {c: frame[c].to_numpy() for c in frame.columns}
+        self.dates = {c for c in frame.columns
+                      if pd.api.types.is_datetime64_any_dtype(frame[c])}
         self.na = {c: frame[c].isna().to_numpy() for c in frame.columns}
+        self._made: dict = {}  # routes share shipments and companies: each row made once
 
     def __getitem__(self, key) -> dict:
-        i = self.pos[key]
-        return {c: None if self.na[c][i] else v[i] for c, v in self.cols.items()}
+        row = self._made.get(key)
+        if row is None:
+            i = self.pos[key]
+            row = self._made[key] = {c: None if self.na[c][i] else self._value(c, v[i])
+                                     for c, v in self.cols.items()}
+        return row
+
+    def _value(self, column: str, v):
+        if column in self.dates:
+            return pd.Timestamp(v)
+        return v.item() if isinstance(v, np.generic) else v
 
     def __contains__(self, key) -> bool:
         return key in self.pos

@@ -18,32 +18,32 @@ def mixed_origin_rows(g: GraphModel, since=None, until=None, min_share: float = 
     g = in_period(g, since, until)
     s = g.shipments[g.shipments["hs_code"].isin(ROUGH_HS_CODES)]
     risky = high_risk_origins(g, extra=historical)
-    inbound = s.assign(risky=s["declared_origin"].isin(risky))
+    is_risky = s["declared_origin"].isin(risky)
+    risky_in = s[is_risky]
+    counts = risky_in.groupby("importer_id").size()
+    risky_ct = risky_in.groupby("importer_id")["carats"].sum()
     # only companies with enough high-risk inbound are worth a closer look
-    counts = inbound[inbound["risky"]].groupby("importer_id").size()
-    candidates = set(counts.index[counts >= min_inbound])
-    inbound = inbound[inbound["importer_id"].isin(candidates)]
-    outbound = dict(list(s[s["exporter_id"].isin(candidates)].groupby("exporter_id")))
+    candidates = counts.index[counts >= min_inbound]
+    in_ct = s[s["importer_id"].isin(candidates)].groupby("importer_id")["carats"].sum()
+    share_in = (risky_ct.reindex(candidates) / in_ct.reindex(candidates)).dropna()
+    sent = s[s["exporter_id"].isin(share_in.index[share_in >= min_share])]
+    mixed = sent[sent["declared_origin"] == "MIXED"]
+    sent_ct = sent.groupby("exporter_id")["carats"].sum()
+    share_mixed = (mixed.groupby("exporter_id")["carats"].sum().reindex(sent_ct.index)
+                   .fillna(0.0) / sent_ct)
     rows = []
-    for company, grp in inbound.groupby("importer_id", sort=True):
-        risky_in = grp[grp["risky"]]
-        share_in = risky_in["carats"].sum() / grp["carats"].sum()
-        sent = outbound.get(company)
-        if share_in < min_share or sent is None or sent.empty:
-            continue
-        mixed = sent[sent["declared_origin"] == "MIXED"]
-        share_mixed = mixed["carats"].sum() / sent["carats"].sum()
-        if share_mixed < min_share:
-            continue
-        ships = pd.concat([risky_in, mixed])
+    for company in sorted(share_mixed.index[share_mixed >= min_share]):
+        took = risky_in[risky_in["importer_id"] == company]
+        went = mixed[mixed["exporter_id"] == company]
         rows.append({
-            "company_id": company, "origins": sorted(set(risky_in["declared_origin"])),
-            "high_risk_in_carats": float(risky_in["carats"].sum()),
-            "high_risk_share": float(share_in),
-            "mixed_out_carats": float(mixed["carats"].sum()), "mixed_share": float(share_mixed),
-            "companies": sorted({company} | set(risky_in["exporter_id"])
-                                | set(mixed["importer_id"])),
-            **shipment_columns(ships)})
+            "company_id": company, "origins": sorted(set(took["declared_origin"])),
+            "high_risk_in_carats": float(took["carats"].sum()),
+            "high_risk_share": float(share_in[company]),
+            "mixed_out_carats": float(went["carats"].sum()),
+            "mixed_share": float(share_mixed[company]),
+            "companies": sorted({company} | set(took["exporter_id"])
+                                | set(went["importer_id"])),
+            **shipment_columns(pd.concat([took, went]))})
     return rows
 
 
