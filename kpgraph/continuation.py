@@ -102,12 +102,16 @@ class ShipmentIndex:
             cand = cand[keep]
             vpc = np.abs(self.log_vpc[cand] - self.log_vpc[i])
             dist = ct[keep] + np.where(np.isnan(vpc), 0.0, vpc)
-            if cand.size > LINK_BRANCH:
-                # positions are sorted by (date, id) within the exporter, so a stable
-                # sort on distance breaks ties by date, then id
-                cand = cand[np.argsort(dist, kind="stable")[:LINK_BRANCH]]
+            # positions are sorted by (date, id) within the exporter, so a stable sort on
+            # distance breaks ties by date, then id
+            if cand.size > 8 * LINK_BRANCH:
+                # a busy hub: sort only the candidates as close as the LINK_BRANCH-th
+                # (every tie with it included, in position order), not all of them
+                kth = np.partition(dist, LINK_BRANCH - 1)[LINK_BRANCH - 1]
+                near = np.flatnonzero(dist <= kth)
+                cand = cand[near[np.argsort(dist[near], kind="stable")[:LINK_BRANCH]]]
             else:
-                cand = cand[np.argsort(dist, kind="stable")]
+                cand = cand[np.argsort(dist, kind="stable")[:LINK_BRANCH]]
         self._cache[i] = cand
         return cand
 

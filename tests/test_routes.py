@@ -134,6 +134,24 @@ def test_links_keep_the_closest_parcels_and_respect_time_and_tolerance():
     assert set(links["source"]) == {"IN"} and (links["days"] >= 0).all()
 
 
+def test_busy_hubs_keep_the_closest_links_with_ties_in_date_order():
+    # 60 candidates (a busy hub: only the nearest are sorted), with ties: equal parcels on
+    # the same day and on later days; the links are the four closest, ties broken by date
+    # then id, as a full stable sort gives them
+    day = pd.Timestamp("2021-01-01")
+    rows = [("IN", day, "A", "H", 100.0, 1000.0)]
+    for k in range(60):
+        carats = 100.0 + 10 * (k % 7)  # k % 7 == 0: as close as can be (a tie)
+        rows.append((f"O{k:02d}", day + pd.Timedelta(days=1 + k // 3), "H", "B", carats,
+                     carats * 10))
+    s = pd.DataFrame(rows, columns=["shipment_id", "shipped_on", "exporter_id", "importer_id",
+                                    "carats", "value_usd"])
+    s["hs_code"], s["declared_origin"] = "7102.31", "MIXED"
+    ix = ShipmentIndex(s, pd.Series({"A": "COD", "H": "ARE", "B": "BEL"}))
+    got = list(ix.ids[ix.links(ix.positions(["IN"])[0])])
+    assert got == ["O00", "O07", "O14", "O21"][:LINK_BRANCH]
+
+
 def test_score_tiers():
     assert combine([]) == 0.0
     assert combine([{"code": "kp_status", "weight": 0.9}]) == pytest.approx(0.81)
