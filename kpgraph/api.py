@@ -465,6 +465,14 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
             with Neo4jStore.connect(neo4j) as store:
                 return neo4j_rules(store, since=_iso(since), until=_iso(until))
     else:
+        from .routes import all_routes
+
+        def search():
+            # the period as the route search takes it, as on Neo4j: the whole data's
+            # links, the period a parameter; the origins those of the period's data
+            return all_routes(whole, min_score=FLAG_AT, since=_iso(since), until=_iso(until),
+                              origins=risky_origins(g))
+
         def rule_search():
             # the period as the rules' queries take it, as `kpgraph flags` does
             from .rules import run_rules

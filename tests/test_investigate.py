@@ -13,6 +13,7 @@ import pytest
 
 import kpgraph
 from kpgraph.contract import contract
+from kpgraph.routes import ROUND_TRIPS, RouteQuery, find_routes, risky_origins
 
 from .neo4j_server.fixture import load_once
 from .test_views import PAYLOADS
@@ -138,3 +139,12 @@ def test_a_period_gives_the_findings_of_flags_for_it(tmp_path):
 
     assert by_id(rules) == by_id(f.as_dict() for f in kpgraph.flags(DEMO, **period))
     assert rules and len(rules) < len(kpgraph.flags(DEMO))
+    # and searches the routes as `kpgraph routes --since/--until` does: over the whole
+    # data's links, the period a parameter (as on Neo4j), from the period's risky origins
+    routes = {f["evidence"]["id"] for f in found if f["rule"] == "route"}
+    g = kpgraph.api.open_graph(DEMO)
+    origins = risky_origins(g.restricted(period["since"], period["until"]))
+    expected = {r.id for o in [*origins, ROUND_TRIPS]
+                for r in find_routes(g, RouteQuery(origin=o, **period), limit=None)
+                if r.flagged}
+    assert routes and routes == expected

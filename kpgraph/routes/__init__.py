@@ -309,14 +309,17 @@ def risky_origins(g: GraphModel) -> list[str]:
     return sorted(found & known)
 
 
-def all_routes(g: GraphModel, limit: int | None = None, min_score: float | None = None
-               ) -> list[Route]:
-    """Routes from every risky origin and the round trips, with default parameters, each
+def all_routes(g: GraphModel, limit: int | None = None, min_score: float | None = None,
+               since=None, until=None, origins: list[str] | None = None) -> list[Route]:
+    """Routes from every risky origin (``origins``, by default :func:`risky_origins`) and
+    the round trips, with default parameters and the period ``since``/``until``, each
     once, best first (those scoring at least ``min_score``): what an investigation
-    searches."""
+    searches. The period is the search's parameter, as on Neo4j: routes are walked over
+    the whole data's continuation links and kept when their shipments fall in it."""
     seen: dict[str, Route] = {}
-    for origin in [*risky_origins(g), ROUND_TRIPS]:
-        for r in find_routes(g, RouteQuery(origin=origin), limit=None, min_score=min_score):
+    for origin in [*(risky_origins(g) if origins is None else origins), ROUND_TRIPS]:
+        q = RouteQuery(origin=origin, since=since, until=until)
+        for r in find_routes(g, q, limit=None, min_score=min_score):
             seen.setdefault(r.id, r)
     out = sorted(seen.values(), key=lambda r: (-r.score, -r.carats[0], r.id))
     return out if limit is None else out[:limit]
