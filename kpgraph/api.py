@@ -70,7 +70,8 @@ def load(path: Path | str, backend: str = "embedded", neo4j=None,
         return GraphModel(dataset.frames, source=str(path)).counts()
     from .neo4j.store import Neo4jStore
 
-    with Neo4jStore.connect(neo4j) as store:
+    # a load adds the constraints: nothing to warn about
+    with Neo4jStore.connect(neo4j, check_schema=False) as store:
         kwargs = {} if batch_size is None else {"batch_size": batch_size}
         store.load(dataset.frames, progress=progress, **kwargs)
         return store.counts()

@@ -11,11 +11,12 @@ import json
 import logging
 import sys
 import time
+import warnings
 
 import click
 
 from . import __version__, api
-from .errors import InvalidDataError, KpgraphError
+from .errors import InvalidDataError, KpgraphError, KpgraphWarning
 from .formats import FORMATS, render
 
 __all__ = ["main"]
@@ -99,6 +100,18 @@ def main():
     quiet = logging.getLogger("neo4j")
     quiet.addHandler(logging.NullHandler())
     quiet.propagate = False
+    warnings.showwarning = _show_warning
+
+
+_python_show_warning = warnings.showwarning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """kpgraph's own warnings as one line on stderr; others as Python shows them."""
+    if issubclass(category, KpgraphWarning):
+        click.echo(f"kpgraph: warning: {message}", err=True)
+    else:
+        _python_show_warning(message, category, filename, lineno, file, line)
 
 
 @main.command("investigate")

@@ -24,7 +24,18 @@ __all__ = [
     "BackendError",
     "Violation",
     "IntegrityError",
+    "KpgraphWarning",
+    "SlowDatabaseWarning",
 ]
+
+
+class KpgraphWarning(UserWarning):
+    """Something the user should know that does not stop the work (the CLI prints it on
+    stderr as ``kpgraph: warning: …``)."""
+
+
+class SlowDatabaseWarning(KpgraphWarning):
+    """The database answers correctly, but lacks what makes it fast."""
 
 
 @dataclass(frozen=True, order=True)

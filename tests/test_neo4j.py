@@ -19,7 +19,7 @@ from kpgraph.neo4j.config import Neo4jConfig
 from kpgraph.neo4j.runner import QueryRunner
 from kpgraph.neo4j.store import Neo4jStore
 
-from .neo4j_server.fixture import LOADER
+from .neo4j_server.fixture import LOADER, load_once
 from .neo4j_server.proxy import CuttableProxy
 from .neo4j_server.server import free_port
 
@@ -189,6 +189,27 @@ def test_password_prompt(cli, neo4j_env):
             input=neo4j_env["NEO4J_PASSWORD"] + "\n")
     assert r.exit_code == 0, r.stderr
     assert neo4j_env["NEO4J_PASSWORD"] not in r.stdout + r.stderr
+
+
+def test_missing_key_constraints_are_warned_about_and_load_adds_them(cli, neo4j_env,
+                                                                      neo4j_server):
+    # a bulk import without `kpgraph load` leaves the data without its key constraints
+    load_once(neo4j_server, BASE)
+    with QueryRunner(neo4j_server.config()) as r:
+        r.run_auto("DROP CONSTRAINT kp_Shipment_shipment_id")
+    try:
+        r = cli("info", "--backend", "neo4j", env=neo4j_env)
+        assert r.exit_code == 0
+        (line,) = [x for x in r.stderr.splitlines() if "warning" in x]
+        assert line.startswith("kpgraph: warning: the database has no key constraint "
+                               "Shipment.shipment_id ") and "kpgraph load" in line
+        fixed = cli("load", str(BASE), "--backend", "neo4j", env=neo4j_env)
+        assert fixed.exit_code == 0 and "warning" not in fixed.stderr
+    finally:
+        with Neo4jStore.connect(neo4j_server.config(), check_schema=False) as store:
+            store.apply_schema("before")
+    again = cli("info", "--backend", "neo4j", env=neo4j_env)
+    assert again.exit_code == 0 and "warning" not in again.stderr
 
 
 def test_config_repr_hides_password():

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from ..contract import Table, contract
 
-__all__ = ["schema_statements", "create_statement", "row_columns", "count_statements",
-           "read_statement"]
+__all__ = ["key_constraints", "schema_statements", "create_statement", "row_columns",
+           "count_statements", "read_statement"]
 
 
 def _ident(name: str) -> str:
@@ -19,18 +19,26 @@ def _ident(name: str) -> str:
     return name
 
 
+def key_constraints() -> list[tuple[str, str, str]]:
+    """``(name, label, key property)`` of the uniqueness constraint on every node key."""
+    out = []
+    for t in contract().tables.values():
+        label, key = _ident(t.label), _ident(t.key_property)
+        out.append((f"kp_{label}_{key}", label, key))
+    return out
+
+
 def schema_statements(phase: str) -> list[str]:
     """Uniqueness constraints on every node key (``phase="before"`` a load), and the
     indexes the contract asks for (``phase="after"``: building an index over loaded data
     is cheaper than maintaining it row by row). Idempotent (``IF NOT EXISTS``).
     """
+    if phase == "before":
+        return [f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} "
+                "IS UNIQUE" for name, label, key in key_constraints()]
     out = []
     for t in contract().tables.values():
-        label, key = _ident(t.label), _ident(t.key_property)
-        if phase == "before":
-            out.append(f"CREATE CONSTRAINT kp_{label}_{key} IF NOT EXISTS "
-                       f"FOR (n:{label}) REQUIRE n.{key} IS UNIQUE")
-            continue
+        label = _ident(t.label)
         for col in t.columns.values():
             if col.index and col.name != t.key_property:
                 prop = _ident(col.name)

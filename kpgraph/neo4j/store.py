@@ -11,6 +11,7 @@ Rows whose key already exists are not rewritten: reload changed data into an emp
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -19,7 +20,7 @@ import pandas as pd
 
 from ..continuation import ShipmentIndex
 from ..contract import contract
-from ..errors import BackendError
+from ..errors import BackendError, SlowDatabaseWarning
 from ..flows import company_flows
 from ..graph import GraphModel
 from .config import Neo4jConfig
@@ -27,6 +28,7 @@ from .runner import QueryRunner
 from .schema import (
     count_statements,
     create_statement,
+    key_constraints,
     read_statement,
     read_subset_statement,
     row_columns,
@@ -82,7 +84,8 @@ ON CREATE SET l.days = r[2], l.ratio = r[3]
 RETURN count(*) AS created"""
 
 
-FLOW_CONSTRAINT = ("CREATE CONSTRAINT kp_CompanyFlow_company_id IF NOT EXISTS "
+FLOW_KEY = ("kp_CompanyFlow_company_id", "CompanyFlow", "company_id")
+FLOW_CONSTRAINT = (f"CREATE CONSTRAINT {FLOW_KEY[0]} IF NOT EXISTS "
                    "FOR (f:CompanyFlow) REQUIRE f.company_id IS UNIQUE")
 FLOW_STATEMENT = """UNWIND $rows AS r
 MERGE (f:CompanyFlow {company_id: r[0]})
@@ -99,15 +102,38 @@ class Neo4jStore:
         self.runner = runner
 
     @classmethod
-    def connect(cls, config: Neo4jConfig | None = None) -> Neo4jStore:
-        """Connect and check the server, credentials and database (or raise exit-3 errors)."""
+    def connect(cls, config: Neo4jConfig | None = None, check_schema: bool = True
+                ) -> Neo4jStore:
+        """Connect and check the server, credentials and database (or raise exit-3 errors).
+        With ``check_schema``, warn (:class:`SlowDatabaseWarning`) when a database that
+        holds shipments lacks key constraints, as after a bulk import not followed by
+        ``kpgraph load``: every look-up by id would scan all nodes of its label."""
         runner = QueryRunner(config or Neo4jConfig.from_env())
         try:
             runner.verify()
+            store = cls(runner)
+            missing = store.missing_constraints() if check_schema else []
         except Exception:
             runner.close()
             raise
-        return cls(runner)
+        if missing:
+            warnings.warn(SlowDatabaseWarning(
+                f"the database has no key constraint {', '.join(missing)} (a bulk import "
+                "not followed by `kpgraph load`?): every look-up by id scans all nodes of its "
+                "label; `kpgraph load --backend neo4j DATA` adds them and writes no row"),
+                stacklevel=2)
+        return store
+
+    def missing_constraints(self) -> list[str]:
+        """The key constraints of the schema (as ``Label.key``) a database holding
+        shipments lacks; none for an empty database, which a load will give them."""
+        if not self.runner.run("MATCH (s:Shipment) RETURN count(s) > 0 AS some",
+                               mode="read")[0]["some"]:
+            return []
+        have = {r["name"] for r in self.runner.run("SHOW CONSTRAINTS YIELD name RETURN name",
+                                                   mode="read")}
+        return [f"{label}.{key}" for name, label, key in [*key_constraints(), FLOW_KEY]
+                if name not in have]
 
     def close(self) -> None:
         self.runner.close()

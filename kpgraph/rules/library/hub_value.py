@@ -114,7 +114,7 @@ def hub_value_manipulation(rows: list[dict], min_ratio: float = 3.0, months: int
             severity=round(min(1.0, 0.5 + 0.1 * n), 2),
             summary=(f"{r['company_id']} ({r['country']}) sent {n} rough shipment(s) at "
                      f"values per carat {'above the dearest' if up else 'below the cheapest'}"
-                     f" rough it bought in the {months} months before, up to "
+                     f" rough it bought in the same month and the {months - 1} before, up to "
                      f"{worst if up else 1 / worst:.1f} times ({r['direction']})."),
             entities=entities(countries=[r["country"], *r["origins"]],
                               companies=[r["company_id"]], shipments=r["shipments"],
