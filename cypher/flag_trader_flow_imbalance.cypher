@@ -3,7 +3,8 @@
 // explanation: >
 //   For each company that is not a miner: the rough (not worked goods) it sent in the
 //   period from settle_days after the period's first shipment, declared as its own
-//   country's origin, against all the rough it received in the period plus its opening
+//   country's origin while that country could certify it (a participant, under no KP
+//   status period on the day: rough sent otherwise is sanctioned trade), against all the rough it received in the period plus its opening
 //   stock (the closing stock of its first ledger month that states one). One row per
 //   company that sent over ratio times that supply in at least min_shipments shipments.
 //   The rows of `kpgraph flags --rule trader_flow_imbalance` (docs/rules.md).
@@ -24,6 +25,9 @@ MATCH (c:Company)-[:EXPORTED]->(s:Shipment)
 WHERE c.role <> 'miner' AND NOT coalesce(s.hs_code, '') IN ['7102.29', '7102.39']
   AND s.shipped_on >= settled AND s.declared_origin = c.country
   AND ($since IS NULL OR s.shipped_on >= $since) AND ($until IS NULL OR s.shipped_on <= $until)
+  AND EXISTS { (c)-[:REGISTERED_IN]->(k:Country) WHERE k.kp_member_since <= s.shipped_on }
+  AND NOT EXISTS { (c)-[:REGISTERED_IN]->(:Country)-[:HAD_STATUS]->(p:KPStatus)
+                   WHERE p.start <= s.shipped_on AND (p.end IS NULL OR s.shipped_on <= p.end) }
 WITH c, collect(s) AS sent, sum(s.carats) AS sent_ct
 WHERE size(sent) >= $min_shipments
 CALL (c) {

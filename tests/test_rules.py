@@ -271,12 +271,20 @@ def test_finding_ids_are_stable():
 def test_trader_flow_imbalance(base_copy, flags_on):
     # Z1, a BWA trader that received nothing, sends 500 ct twice declared as BWA's, after
     # the data's first 90 days (the data begins on 2021-01-05)
+    # C1, a CAF trader, does the same while CAF is under an embargo (added for the test):
+    # that is sanctioned trade, which its own rule reports, not laundering under CAF's name
     with open(base_copy / "companies.csv", "a") as f:
         f.write("Z1,Zeta Gems,BWA,trader,,BW-9,,\n")
     with open(base_copy / "shipments.csv", "a") as f:
         f.write("Z9,2021-06-01,Z1,P1,500,50000,7102.31,,BWA\n"
-                "Z10,2021-07-01,Z1,P1,500,50000,7102.31,,BWA\n")
-    found = _by_rule(flags_on(base_copy, rules=["trader_flow_imbalance"]))
+                "Z10,2021-07-01,Z1,P1,500,50000,7102.31,,BWA\n"
+                "C9,2021-06-01,C1,P1,500,50000,7102.31,,CAF\n"
+                "C10,2021-07-01,C1,P1,500,50000,7102.31,,CAF\n")
+    with open(base_copy / "kp_status.csv", "a") as f:
+        f.write("CAF,embargoed,2021-05-01,,for the test\n")
+    found = _by_rule(flags_on(base_copy, rules=["trader_flow_imbalance", "sanctioned_trade"]))
+    assert {"C9", "C10"} <= {x for f in found["sanctioned_trade"]
+                             for x in f.entities["shipments"]}
     (f,) = found["trader_flow_imbalance"]
     assert f.entities["companies"] == ["Z1"] and f.entities["shipments"] == ["Z10", "Z9"]
     assert f.evidence["own_origin_out_carats"] == 1000.0 and f.evidence["ratio"] is None

@@ -11,6 +11,7 @@ import pandas as pd
 from ...flows import SETTLE_DAYS
 from ...graph import WORKED_HS_CODES, GraphModel
 from ...queries.twins import in_period, shipment_columns, twin
+from ...selection import status_on_dates
 from .. import Finding, entities, period_of, rule
 
 
@@ -31,6 +32,8 @@ def trader_flow_rows(g: GraphModel, since=None, until=None, ratio: float = 1.5,
     own = rough[(rough["shipped_on"] >= settled)
                 & (rough["declared_origin"] == rough["exporter_id"].map(comp["country"]))
                 & (rough["exporter_id"].map(comp["role"]) != "miner")]
+    # while its country could not certify it, rough is sanctioned trade's business
+    own = own[status_on_dates(g, own["declared_origin"], own["shipped_on"]).isna().to_numpy()]
     rows = []
     for cid, sent in own.groupby("exporter_id", sort=True):
         supply_in, stock = float(rough_in.get(cid, 0.0)), float(opening.get(cid, 0.0))
@@ -54,8 +57,10 @@ def trader_flow_imbalance(rows: list[dict], ratio: float = 1.5, min_shipments: i
     arrived before it) is more than ``ratio`` (default 1.5) times all the rough it received
     over the whole data plus its opening stock (the closing stock of its first ledger month
     that states one, if it keeps a ledger), over at least ``min_shipments`` (default 2)
-    shipments: goods from nowhere, certified as the country's own. A hub re-certifying
-    imports as MIXED is another rule's business (mixed_origin_recertification)."""
+    shipments: goods from nowhere, certified as the country's own. Only rough sent while the
+    country could certify it counts: sent while it was suspended, embargoed or not a
+    participant, it is sanctioned trade, another rule's business, as a hub re-certifying
+    imports as MIXED is (mixed_origin_recertification)."""
     out = []
     for r in rows:
         cid, country, stock = r["company_id"], r["country"], r["opening_stock"]
