@@ -55,7 +55,7 @@ def _neo4j(path: Path, g) -> None:
     with server.start(prepare=lambda home: server.admin_import(home, argv[1:]), heap="3g",
                       pagecache="1g") as srv:
         times = []
-        with Neo4jStore.connect(srv.config()) as store:
+        with Neo4jStore.connect(srv.config(), check_schema=False) as store:
             # what `kpgraph load` adds after a bulk import: without the key constraints
             # every look-up by id is a label scan
             store.apply_schema("before")

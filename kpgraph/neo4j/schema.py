@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..contract import Table, contract
 
 __all__ = ["key_constraints", "schema_statements", "create_statement", "row_columns",
-           "count_statements", "read_statement"]
+           "row_values", "count_statements", "read_statement", "read_subset_statement"]
 
 
 def _ident(name: str) -> str:
@@ -105,18 +105,23 @@ def read_statement(table: Table) -> str:
     return f"MATCH (n:{label}) RETURN n {{.*}} AS n ORDER BY n.{key}"
 
 
-def read_subset_statement(table: Table) -> str:
-    """The nodes of a table whose key is in ``$ids``, as one record holding every row as a
-    list of the contract's columns (in :func:`row_columns` order), dates as ISO text: the
-    driver decodes one message instead of one per row, no property names and no date
-    structures, and the values are plain (``QueryRunner.run(plain=True)``)."""
-    label, key = _ident(table.label), _ident(table.key_property)
+def row_values(table: Table, var: str = "n") -> str:
+    """A node's row as a Cypher list of the contract's columns (in :func:`row_columns`
+    order), dates as ISO text (a string decodes far faster than a date structure)."""
+    v = _ident(var)
 
     def value(c: str) -> str:
         col = table.columns.get(c)
-        # dates as ISO text: a string decodes far faster than a date structure
-        return f"toString(n.{_ident(c)})" if col and col.type == "date" else f"n.{_ident(c)}"
+        return f"toString({v}.{_ident(c)})" if col and col.type == "date" else f"{v}.{_ident(c)}"
 
-    values = ", ".join(value(c) for c in row_columns(table))
+    return "[" + ", ".join(value(c) for c in row_columns(table)) + "]"
+
+
+def read_subset_statement(table: Table) -> str:
+    """The nodes of a table whose key is in ``$ids``, as one record holding every row as a
+    list of the contract's columns (:func:`row_values`): the driver decodes one message
+    instead of one per row, no property names and no date structures, and the values are
+    plain (``QueryRunner.run(plain=True)``)."""
+    label, key = _ident(table.label), _ident(table.key_property)
     return (f"MATCH (n:{label}) WHERE n.{key} IN $ids\n"
-            f"WITH n ORDER BY n.{key} RETURN collect([{values}]) AS rows")
+            f"WITH n ORDER BY n.{key} RETURN collect({row_values(table)}) AS rows")

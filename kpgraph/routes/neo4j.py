@@ -3,12 +3,12 @@ scoring reads are fetched for the routes found and ranked by the same code as th
 embedded backend (:func:`kpgraph.routes.finish`). Every statement is a read with
 parameters.
 
-The reads that do not depend on each other run at once, each in its own session: the small
-tables while the path query runs, the routes' shipments in two halves, then their
-certificates in two halves beside the companies and company flows. The server runs a query
-on one core; two at once keep both busy, and overlap its index seeks with the client's
-decoding (reading shipments, certificates, companies and flows all at once, each keyed by
-the shipment ids, was slower: the same seeks three times over)."""
+The small tables are read while the path query runs. Then one statement reads, for the
+routes' shipments, their rows, their certificates (over ``COVERED_BY``), and their
+companies with their company flows, in two halves at once: the server runs a query on one
+core, two keep both busy, and one pass over the shipments replaces a second round of
+look-ups by id after them (reading each table apart, keyed by the shipment ids, had been
+slower still: the same seeks three times over)."""
 
 from __future__ import annotations
 
@@ -16,20 +16,44 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 
+from ..contract import contract
 from ..errors import UsageError
 from ..flows import FLOW_COLUMNS
 from ..graph import GraphModel
-from ..neo4j.store import Neo4jStore
+from ..neo4j.schema import row_values
+from ..neo4j.store import Neo4jStore, typed_rows
 from ..queries import coerce_params, get
 from . import ROUND_TRIPS, Route, RouteQuery, finish
 
 __all__ = ["find_routes"]
 
-# the flow columns as flows.py declares them; the first trade as ISO text
-_FLOWS = ("MATCH (f:CompanyFlow) WHERE f.company_id IN $ids\nRETURN collect([f.company_id, "
-          + ", ".join(f"toString(f.{c})" if c == "first_trade" else f"f.{c}"
-                      for c in FLOW_COLUMNS) + "]) AS rows")
 
+def _context_statement() -> str:
+    """For the shipments of ``$ids``: their rows, their certificates' rows, and their
+    companies' rows and company flows, each as lists of values (labels, relationship and
+    property names from the contract)."""
+    c = contract()
+    s, k, co = c.tables["shipments"], c.tables["certificates"], c.tables["companies"]
+    covered = s.columns["certificate_id"].rel
+    flow = ("[f.company_id, " + ", ".join(f"toString(f.{x})" if x == "first_trade" else f"f.{x}"
+                                          for x in FLOW_COLUMNS) + "]")
+    return f"""MATCH (n:{s.label}) WHERE n.{s.key_property} IN $ids
+OPTIONAL MATCH (n)-[:{covered}]->(k:{k.label})
+WITH collect({row_values(s, "n")}) AS shipments,
+     collect(DISTINCT CASE WHEN k IS NOT NULL THEN {row_values(k, "k")} END) AS certificates,
+     collect(DISTINCT n.exporter_id) + collect(DISTINCT n.importer_id) AS cids
+CALL (cids) {{
+  UNWIND cids AS cid
+  WITH DISTINCT cid
+  MATCH (c:{co.label} {{{co.key_property}: cid}})
+  OPTIONAL MATCH (f:CompanyFlow {{company_id: cid}})
+  RETURN collect({row_values(co, "c")}) AS companies,
+         collect(CASE WHEN f IS NOT NULL THEN {flow} END) AS flows
+}}
+RETURN shipments, certificates, companies, flows"""
+
+
+_CONTEXT = _context_statement()
 _FIRST_DAY = """MATCH (s:Shipment) WHERE s.shipped_on IS NOT NULL
 RETURN s.shipped_on AS day ORDER BY day LIMIT 1"""
 
@@ -62,10 +86,9 @@ def _paths(store: Neo4jStore, q: RouteQuery) -> list[tuple[str, ...]]:
     return [tuple(p) for p in rows[0]["paths"]]
 
 
-def _flows(store: Neo4jStore, comp_ids) -> pd.DataFrame:
-    rows = store.runner.run(_FLOWS, {"ids": sorted(comp_ids)}, mode="read", plain=True)
-    stats = pd.DataFrame(rows[0]["rows"], columns=["company_id", *FLOW_COLUMNS]
-                         ).set_index("company_id")
+def _flows(rows: list) -> pd.DataFrame:
+    stats = pd.DataFrame(rows, columns=["company_id", *FLOW_COLUMNS]).drop_duplicates(
+        "company_id").set_index("company_id")
     for c in FLOW_COLUMNS[:6]:
         stats[c] = pd.to_numeric(stats[c]).fillna(0.0).astype(float)
     stats["transit"] = stats["transit"].astype(bool)
@@ -79,13 +102,23 @@ def _first_day(store: Neo4jStore) -> pd.Timestamp:
     return pd.Timestamp(str(first[0]["day"])) if first else pd.Timestamp("1970-01-01")
 
 
-def _read_halves(pool: ThreadPoolExecutor, store: Neo4jStore, name: str, keys):
-    """A table's rows by key, read as two halves at once (the server runs a query on one
-    core: two keep both busy), in key order."""
-    keys = sorted(keys)
-    mid = len(keys) // 2
-    halves = [pool.submit(store.read_rows, name, part) for part in (keys[:mid], keys[mid:])]
-    return lambda: pd.concat([h.result() for h in halves], ignore_index=True)
+def _context(pool: ThreadPoolExecutor, store: Neo4jStore, shipment_ids) -> tuple:
+    """The routes' shipments, certificates, companies and company flows, read in two
+    halves at once; each table's rows once, in key order."""
+    ids = sorted(shipment_ids)
+    mid = len(ids) // 2
+    halves = [pool.submit(store.runner.run, _CONTEXT, {"ids": part}, mode="read", plain=True)
+              for part in (ids[:mid], ids[mid:])]
+    got = [h.result()[0] for h in halves]
+
+    def table(name: str, column: str, key: str) -> pd.DataFrame:
+        rows = typed_rows(name, [r for g in got for r in g[column]])
+        return rows.drop_duplicates(key).sort_values(key, ignore_index=True)
+
+    return (table("shipments", "shipments", "shipment_id"),
+            table("certificates", "certificates", "certificate_id"),
+            table("companies", "companies", "company_id"),
+            _flows([r for g in got for r in g["flows"]]))
 
 
 def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50,
@@ -97,13 +130,9 @@ def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50,
                  for name in ("countries", "kp_status", "kp_statistics")}
         data_from = pool.submit(_first_day, store)
         paths = _paths(store, q)
-        shipments = _read_halves(pool, store, "shipments", {sid for p in paths for sid in p})()
-        comp_ids = set(shipments["exporter_id"]) | set(shipments["importer_id"])
-        certificates = _read_halves(pool, store, "certificates",
-                                    set(shipments["certificate_id"].dropna()))
-        companies = pool.submit(store.read_rows, "companies", comp_ids)
-        flows = pool.submit(_flows, store, comp_ids)
+        shipments, certificates, companies, flows = _context(
+            pool, store, {sid for p in paths for sid in p})
         ctx = GraphModel({**{name: f.result() for name, f in small.items()},
-                          "shipments": shipments, "companies": companies.result(),
-                          "certificates": certificates()})
-        return finish(paths, ctx, flows.result(), data_from.result(), q.via, limit, min_score)
+                          "shipments": shipments, "companies": companies,
+                          "certificates": certificates})
+        return finish(paths, ctx, flows, data_from.result(), q.via, limit, min_score)
