@@ -364,10 +364,13 @@ def route_finding(g: GraphModel, route: Route):
     """A route as a finding of the data contract's format (rule ``route``)."""
     from ..rules import Finding
 
-    s = g.shipments[g.shipments["shipment_id"].isin(route.shipments)]
-    country = g.companies.set_index("company_id")["country"]
-    countries = sorted({str(country[c]) for c in route.companies if c in country.index}
-                       | {o for o in s["declared_origin"].dropna() if o != "MIXED"})
+    # an investigation turns every flagged route into a finding: plain look-ups by id, not
+    # a scan (or a column take) of the shipments per route
+    papers = g.memo("shipment_papers", lambda: _papers(g.shipments))
+    country = g.memo("company_country", lambda: dict(zip(
+        g.companies["company_id"].tolist(), g.companies["country"].tolist())))
+    origins = {papers[sid][0] for sid in route.shipments} - {None, "MIXED"}
+    countries = sorted({str(country[c]) for c in route.companies if c in country} | origins)
     red = [r["text"] for r in route.reasons if r["code"] not in CONTEXT]
     summary = (f"Route {route.id}: {len(route.shipments)} shipments "
                f"({' > '.join(route.companies)}), {route.dates[0]} to {route.dates[-1]}, "
@@ -377,6 +380,16 @@ def route_finding(g: GraphModel, route: Route):
         rule="route", typology=route_typology(route), severity=route.score, summary=summary,
         entities={"countries": countries, "companies": sorted(set(route.companies)),
                   "shipments": list(route.shipments),
-                  "certificates": sorted(s["certificate_id"].dropna().unique())},
+                  "certificates": sorted({papers[sid][1] for sid in route.shipments} - {None})},
         period={"from": route.dates[0], "to": route.dates[-1]},
         evidence=route.as_dict())
+
+
+def _papers(shipments: pd.DataFrame) -> dict:
+    """Per shipment id: its declared origin and certificate id (None where missing)."""
+    def text(c: str) -> list:
+        x = shipments[c]
+        return x.astype(object).where(x.notna(), None).tolist()
+
+    return dict(zip(shipments["shipment_id"].tolist(),
+                    zip(text("declared_origin"), text("certificate_id"))))
