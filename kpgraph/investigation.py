@@ -78,7 +78,7 @@ def investigate(g: GraphModel, dataset: str, backend: str = "embedded",
     finding; the Neo4j backend passes its own, which run in the database."""
     from .analyses import centrality as c
     from .analyses.audit import audit_priorities
-    from .routes import FLAG_AT, all_routes, route_finding
+    from .routes import FLAG_AT, all_routes, route_findings
     from .rules import run_rules
 
     s = g.shipments
@@ -96,7 +96,7 @@ def investigate(g: GraphModel, dataset: str, backend: str = "embedded",
     if trade:
         # only the flagged routes are kept: the report shows the best, findings.json all
         inv.routes = route_search() if route_search else all_routes(g, min_score=FLAG_AT)
-        inv.route_findings = [route_finding(g, r) for r in inv.routes if r.flagged]
+        inv.route_findings = route_findings(g, [r for r in inv.routes if r.flagged])
     inv.seconds["routes"] = time.perf_counter() - t
     t = step("red flags")
     inv.findings = rule_search() if rule_search else run_rules(g)

@@ -28,8 +28,8 @@ from .search import search_paths
 
 __all__ = ["Route", "RouteQuery", "find_routes", "find_paths", "find_route", "all_routes",
            "drop_suffixes", "risky_origins", "route_id", "find_routes_of", "route_finding",
-           "route_typology", "ROUND_TRIPS", "finish", "route_context", "VIA", "FLAG_AT",
-           "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH"]
+           "route_findings", "route_typology", "ROUND_TRIPS", "finish", "route_context",
+           "VIA", "FLAG_AT", "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH"]
 
 VIA = ("either", "hub", "polisher", "any")
 ROUND_TRIPS = "*"  # the origin that asks for round trips from anywhere
@@ -362,27 +362,37 @@ def route_typology(route: Route) -> str:
 
 def route_finding(g: GraphModel, route: Route):
     """A route as a finding of the data contract's format (rule ``route``)."""
+    return route_findings(g, [route])[0]
+
+
+def route_findings(g: GraphModel, routes: list[Route]) -> list:
+    """Routes as findings (:func:`route_finding`), their shipments looked up in one pass
+    (an investigation turns every flagged route into a finding)."""
     from ..rules import Finding
 
-    # an investigation turns every flagged route into a finding: plain look-ups by id, not
-    # a scan (or a column take) of the shipments per route
-    papers = g.memo("shipment_papers", lambda: _papers(g.shipments))
-    country = g.memo("company_country", lambda: dict(zip(
-        g.companies["company_id"].tolist(), g.companies["country"].tolist())))
-    origins = {papers[sid][0] for sid in route.shipments} - {None, "MIXED"}
-    countries = sorted({str(country[c]) for c in route.companies if c in country} | origins)
-    red = [r["text"] for r in route.reasons if r["code"] not in CONTEXT]
-    summary = (f"Route {route.id}: {len(route.shipments)} shipments "
-               f"({' > '.join(route.companies)}), {route.dates[0]} to {route.dates[-1]}, "
-               f"{route.carats[0]:,.0f} ct at the start; " + "; ".join(red or ["no red flag"])
-               + ".")
-    return Finding(
-        rule="route", typology=route_typology(route), severity=route.score, summary=summary,
-        entities={"countries": countries, "companies": sorted(set(route.companies)),
-                  "shipments": list(route.shipments),
-                  "certificates": sorted({papers[sid][1] for sid in route.shipments} - {None})},
-        period={"from": route.dates[0], "to": route.dates[-1]},
-        evidence=route.as_dict())
+    wanted = {sid for r in routes for sid in r.shipments}
+    papers = _papers(g.shipments[g.shipments["shipment_id"].isin(wanted)])
+    country = dict(zip(g.companies["company_id"].tolist(), g.companies["country"].tolist()))
+    out = []
+    for route in routes:
+        origins = {papers[sid][0] for sid in route.shipments} - {None, "MIXED"}
+        countries = sorted({str(country[c]) for c in route.companies if c in country}
+                           | origins)
+        red = [r["text"] for r in route.reasons if r["code"] not in CONTEXT]
+        summary = (f"Route {route.id}: {len(route.shipments)} shipments "
+                   f"({' > '.join(route.companies)}), {route.dates[0]} to {route.dates[-1]}, "
+                   f"{route.carats[0]:,.0f} ct at the start; "
+                   + "; ".join(red or ["no red flag"]) + ".")
+        out.append(Finding(
+            rule="route", typology=route_typology(route), severity=route.score,
+            summary=summary,
+            entities={"countries": countries, "companies": sorted(set(route.companies)),
+                      "shipments": list(route.shipments),
+                      "certificates": sorted({papers[sid][1] for sid in route.shipments}
+                                             - {None})},
+            period={"from": route.dates[0], "to": route.dates[-1]},
+            evidence=route.as_dict()))
+    return out
 
 
 def _papers(shipments: pd.DataFrame) -> dict:
