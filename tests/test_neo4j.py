@@ -7,6 +7,7 @@ import json
 import signal
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -210,6 +211,19 @@ def test_missing_key_constraints_are_warned_about_and_load_adds_them(cli, neo4j_
             store.apply_schema("before")
     again = cli("info", "--backend", "neo4j", env=neo4j_env)
     assert again.exit_code == 0 and "warning" not in again.stderr
+
+
+def test_a_user_who_may_not_list_constraints_still_reads(neo4j_server, monkeypatch):
+    # the constraint check is advice: a read-only role without the privilege to list
+    # constraints (enterprise RBAC, which the test server lacks) must not be locked out
+    def forbidden(self):
+        raise BackendError("Neo4j error Neo.ClientError.Security.Forbidden: not allowed")
+
+    monkeypatch.setattr(Neo4jStore, "missing_constraints", forbidden)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with Neo4jStore.connect(neo4j_server.config()) as store:
+            assert store.counts()
 
 
 def test_config_repr_hides_password():
