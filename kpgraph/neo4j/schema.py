@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..contract import Table, contract
 
 __all__ = ["key_constraints", "schema_statements", "create_statement", "row_columns",
-           "row_values", "count_statements", "read_statement", "read_subset_statement"]
+           "row_values", "count_statements", "read_statement"]
 
 
 def _ident(name: str) -> str:
@@ -115,13 +115,3 @@ def row_values(table: Table, var: str = "n") -> str:
         return f"toString({v}.{_ident(c)})" if col and col.type == "date" else f"{v}.{_ident(c)}"
 
     return "[" + ", ".join(value(c) for c in row_columns(table)) + "]"
-
-
-def read_subset_statement(table: Table) -> str:
-    """The nodes of a table whose key is in ``$ids``, as one record holding every row as a
-    list of the contract's columns (:func:`row_values`): the driver decodes one message
-    instead of one per row, no property names and no date structures, and the values are
-    plain (``QueryRunner.run(plain=True)``)."""
-    label, key = _ident(table.label), _ident(table.key_property)
-    return (f"MATCH (n:{label}) WHERE n.{key} IN $ids\n"
-            f"WITH n ORDER BY n.{key} RETURN collect({row_values(table)}) AS rows")

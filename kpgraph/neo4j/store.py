@@ -30,7 +30,6 @@ from .schema import (
     create_statement,
     key_constraints,
     read_statement,
-    read_subset_statement,
     row_columns,
     schema_statements,
 )
@@ -85,8 +84,8 @@ RETURN count(*) AS created"""
 
 
 FLOW_KEY = ("kp_CompanyFlow_company_id", "CompanyFlow", "company_id")
-FLOW_CONSTRAINT = (f"CREATE CONSTRAINT {FLOW_KEY[0]} IF NOT EXISTS "
-                   "FOR (f:CompanyFlow) REQUIRE f.company_id IS UNIQUE")
+FLOW_CONSTRAINT = ("CREATE CONSTRAINT {} IF NOT EXISTS FOR (f:{}) REQUIRE f.{} IS UNIQUE"
+                   .format(*FLOW_KEY))
 FLOW_STATEMENT = """UNWIND $rows AS r
 MERGE (f:CompanyFlow {company_id: r[0]})
 SET f.rough_in = r[1], f.rough_out = r[2], f.high_risk_in = r[3],
@@ -286,14 +285,6 @@ class Neo4jStore:
                 frame[c] = None
         more = [c for c in frame.columns if c not in cols] if extras else []
         return _typed(t, frame[cols + more])
-
-    def read_rows(self, name: str, keys) -> pd.DataFrame:
-        """The rows of a contract table whose keys are in ``keys``, typed (contract columns
-        only)."""
-        t = contract().tables[name]
-        data = self.runner.run(read_subset_statement(t), {"ids": sorted(keys)},
-                               mode="read", plain=True)[0]["rows"]
-        return typed_rows(name, data)
 
     def read_frames(self) -> dict[str, pd.DataFrame]:
         """Every contract table, read back from the nodes' properties and typed again."""

@@ -160,14 +160,15 @@ def _start_keys(g: GraphModel, ix: ShipmentIndex) -> dict[str, np.ndarray]:
     certs = g.certificates.set_index("certificate_id")["origin"]
     trading = ~comp["role"].reindex(ix.companies).isin(("miner", "retailer")).to_numpy()
     country = comp["country"].reindex(ix.companies).to_numpy(dtype=object)
-
-    def text(x: pd.Series) -> np.ndarray:
-        return x.astype(object).where(x.notna(), None).to_numpy(dtype=object)
-
     return {"exp_country": country[ix.exporter], "company_country": country,
-            "declared": text(s["declared_origin"]),
-            "cert_origin": text(s["certificate_id"].map(certs)),
+            "declared": _text(s["declared_origin"]),
+            "cert_origin": _text(s["certificate_id"].map(certs)),
             "exp_trading": trading[ix.exporter], "imp_trading": trading[ix.importer]}
+
+
+def _text(x: pd.Series) -> np.ndarray:
+    """A text column as Python strings, None where missing."""
+    return x.astype(object).where(x.notna(), None).to_numpy(dtype=object)
 
 
 def drop_suffixes(paths) -> list[tuple[str, ...]]:
@@ -397,9 +398,6 @@ def route_findings(g: GraphModel, routes: list[Route]) -> list:
 
 def _papers(shipments: pd.DataFrame) -> dict:
     """Per shipment id: its declared origin and certificate id (None where missing)."""
-    def text(c: str) -> list:
-        x = shipments[c]
-        return x.astype(object).where(x.notna(), None).tolist()
-
     return dict(zip(shipments["shipment_id"].tolist(),
-                    zip(text("declared_origin"), text("certificate_id"))))
+                    zip(_text(shipments["declared_origin"]).tolist(),
+                        _text(shipments["certificate_id"]).tolist())))

@@ -18,14 +18,12 @@ def mixed_origin_rows(g: GraphModel, since=None, until=None, min_share: float = 
     g = in_period(g, since, until)
     s = g.shipments[g.shipments["hs_code"].isin(ROUGH_HS_CODES)]
     risky = high_risk_origins(g, extra=historical)
-    is_risky = s["declared_origin"].isin(risky)
-    risky_in = s[is_risky]
-    counts = risky_in.groupby("importer_id").size()
-    risky_ct = risky_in.groupby("importer_id")["carats"].sum()
+    risky_in = s[s["declared_origin"].isin(risky)]
+    took = risky_in.groupby("importer_id")["carats"].agg(["size", "sum"])
     # only companies with enough high-risk inbound are worth a closer look
-    candidates = counts.index[counts >= min_inbound]
+    candidates = took.index[took["size"] >= min_inbound]
     in_ct = s[s["importer_id"].isin(candidates)].groupby("importer_id")["carats"].sum()
-    share_in = (risky_ct.reindex(candidates) / in_ct.reindex(candidates)).dropna()
+    share_in = (took["sum"].reindex(candidates) / in_ct.reindex(candidates)).dropna()
     sent = s[s["exporter_id"].isin(share_in.index[share_in >= min_share])]
     mixed = sent[sent["declared_origin"] == "MIXED"]
     sent_ct = sent.groupby("exporter_id")["carats"].sum()
