@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from .errors import UsageError
@@ -100,17 +101,27 @@ def status_on_dates(g: GraphModel, iso3: pd.Series, dates: pd.Series) -> pd.Seri
     """For each (country, date): the KP status in force, ``not a participant``, or NA.
     Where two status periods overlap, the one that began last holds (on the same day, the
     status last in alphabetical order)."""
-    out = pd.Series(pd.NA, index=iso3.index, dtype="object")
+    # codes and numpy dates: comparing a million country names once per status period
+    # is the slow way
+    codes, names = pd.factorize(iso3)
+    day = dates.to_numpy(dtype="datetime64[s]")
+    out = np.full(len(iso3), pd.NA, dtype=object)
     member = g.countries.set_index("iso3")["kp_member_since"]
-    since = iso3.map(member)
-    outside = iso3.isin(member.index) & (since.isna() | (since > dates))
+    # one more entry, unknown, for the missing countries (code -1)
+    since = np.append(member.reindex(names).to_numpy(dtype="datetime64[s]"),
+                      np.datetime64("NaT", "s"))
+    known = np.append(np.asarray(names.isin(member.index), dtype=bool), False)
+    c = np.where(codes >= 0, codes, len(names))
+    outside = known[c] & (np.isnat(since[c]) | (since[c] > day))
     out[outside] = "not a participant"
     for row in g.kp_status.sort_values(["start", "status"]).itertuples(index=False):
-        hit = (iso3 == row.iso3) & (dates >= row.start)
+        if row.iso3 not in names:
+            continue
+        hit = (codes == names.get_loc(row.iso3)) & (day >= np.datetime64(row.start, "s"))
         if not pd.isna(row.end):
-            hit &= dates <= row.end
-        out[hit.fillna(False).astype(bool)] = row.status
-    return out
+            hit &= day <= np.datetime64(row.end, "s")
+        out[hit] = row.status
+    return pd.Series(out, index=iso3.index, dtype="object")
 
 
 def shipment_flags(g: GraphModel, shipments: pd.DataFrame) -> pd.DataFrame:

@@ -83,10 +83,19 @@ def test_ranking_keeps_the_best_and_breaks_ties_by_id():
     scores = np.array([0.9, 0.5, 0.5, 0.5, 0.5, 0.2, 0.95, 0.1])
     carats = np.array([10.0, 7.0, 7.0, 7.0, 7.0, 1.0, 3.0, 99.0])
     full = sorted(range(8), key=lambda i: (-scores[i], -carats[i], route_id(paths[i])))
+    made = []
+
+    def ident(i):
+        made.append(i)
+        return route_id(paths[i])
+
     for limit in (None, 1, 2, 3, 4, 5, 6, 8, 20):
-        assert _ranked(paths, scores, carats, limit, None) == full[:limit]
-    assert _ranked(paths, scores, carats, 3, 0.5) == [i for i in full if scores[i] >= 0.5][:3]
-    assert _ranked(paths, scores, carats, 0, None) == []
+        assert _ranked(8, scores, carats, limit, None, ident) == full[:limit]
+    assert _ranked(8, scores, carats, 3, 0.5, ident) == [i for i in full if scores[i] >= 0.5][:3]
+    assert _ranked(8, scores, carats, 0, None, ident) == []
+    made.clear()
+    _ranked(8, scores, carats, 1, None, ident)
+    assert made == [6]  # no tie at the cut: one id made
 
 
 def test_via_keeps_only_routes_through_a_hub_or_polisher():

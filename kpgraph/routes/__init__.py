@@ -23,17 +23,16 @@ from ..continuation import LINK_BRANCH, LINK_TOLERANCE, LINK_WINDOW_DAYS, Shipme
 from ..errors import UsageError
 from ..flows import company_flows, high_risk_origins
 from ..graph import GraphModel
-from .reasons import CONTEXT, FLAG_AT, WEIGHTS, _Facts, route_reasons, score_paths
+from .reasons import CONTEXT, FLAG_AT, WEIGHTS, _Facts, path_rows, route_reasons, score_rows
 from .search import search_paths
 
 __all__ = ["Route", "RouteQuery", "find_routes", "find_paths", "find_route", "all_routes",
            "drop_suffixes", "risky_origins", "route_id", "find_routes_of", "route_finding",
-           "route_findings", "route_typology", "ROUND_TRIPS", "finish", "route_context",
+           "route_findings", "route_typology", "ROUND_TRIPS", "finish", "rank", "route_context",
            "VIA", "FLAG_AT", "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH"]
 
 VIA = ("either", "hub", "polisher", "any")
 ROUND_TRIPS = "*"  # the origin that asks for round trips from anywhere
-POLISHING_ROLES = ("polisher", "manufacturer")
 _EPOCH = np.datetime64("1970-01-01", "D")
 
 
@@ -123,6 +122,12 @@ def _index(g: GraphModel) -> ShipmentIndex:
 def find_paths(g: GraphModel, q: RouteQuery) -> list[tuple[str, ...]]:
     """The complete routes of a query as shipment-id tuples (embedded search). With
     ``origin`` ``*``, the round trips: routes from any company back to it."""
+    ids = g.memo("route_index_ids", lambda: _index(g).ids.tolist()).__getitem__
+    return [tuple(map(ids, p)) for p in _tuples(_search(g, q))]
+
+
+def _search(g: GraphModel, q: RouteQuery) -> np.ndarray:
+    """The complete routes of a query as rows of shipment index positions (-1 padded)."""
     q.check()
     cycles = q.origin == ROUND_TRIPS
     if not cycles and not (g.countries["iso3"] == q.origin).any():
@@ -144,11 +149,21 @@ def find_paths(g: GraphModel, q: RouteQuery) -> list[tuple[str, ...]]:
     elif kind == "company":
         ends = np.asarray(codes == to)
     lo, hi = q.days()
-    paths = search_paths(ix, pos, max_hops=q.max_hops, window_days=q.window_days,
-                         tolerance=q.tolerance, lo_day=lo, hi_day=hi, ends=ends,
-                         closed_only=cycles)
-    ids = g.memo("route_index_ids", lambda: ix.ids.tolist()).__getitem__
-    return [tuple(map(ids, p)) for p in paths]
+    return search_paths(ix, pos, max_hops=q.max_hops, window_days=q.window_days,
+                        tolerance=q.tolerance, lo_day=lo, hi_day=hi, ends=ends,
+                        closed_only=cycles)
+
+
+def _tuples(m: np.ndarray) -> list[tuple[int, ...]]:
+    """Rows of a -1 padded matrix as tuples, in row order (rows of one length at a time:
+    a per-row Python loop over hundreds of thousands of routes is the slow part)."""
+    length = (m >= 0).sum(axis=1)
+    out: list = [None] * len(m)
+    for n in np.unique(length):
+        at = np.flatnonzero(length == n)
+        for i, row in zip(at.tolist(), map(tuple, m[at, :n].tolist())):
+            out[i] = row
+    return out
 
 
 def _start_keys(g: GraphModel, ix: ShipmentIndex) -> dict[str, np.ndarray]:
@@ -177,15 +192,19 @@ def drop_suffixes(paths) -> list[tuple[str, ...]]:
     >>> drop_suffixes([("a", "b", "c"), ("b", "c"), ("c", "d"), ("b", "c")])
     [('a', 'b', 'c'), ('c', 'd')]
     """
-    return sorted(_without_suffixes(paths))
+    paths = list(map(tuple, paths))
+    return sorted(paths[i] for i in _kept(paths))
 
 
-def _without_suffixes(paths) -> list[tuple[str, ...]]:
-    paths = set(map(tuple, paths))
-    # a tail of p that is a path starts where some path starts
-    firsts = {p[0] for p in paths}
-    tails = {p[i:] for p in paths for i in range(1, len(p)) if p[i] in firsts}
-    return [p for p in paths if p not in tails]
+def _kept(paths: list[tuple]) -> list[int]:
+    """Positions of the paths to keep: the first of each distinct path, unless it is the
+    tail of another path (a tail that is a path starts where some path starts)."""
+    first: dict[tuple, int] = {}
+    for i, p in enumerate(paths):
+        first.setdefault(p, i)
+    starts = {p[0] for p in first}
+    tails = {p[i:] for p in first for i in range(1, len(p)) if p[i] in starts}
+    return sorted(i for p, i in first.items() if p not in tails)
 
 
 def route_context(g: GraphModel, shipment_ids) -> GraphModel:
@@ -212,59 +231,68 @@ def route_context(g: GraphModel, shipment_ids) -> GraphModel:
 
 def finish(paths, ctx: GraphModel, stats: pd.DataFrame, data_from, via: str = "either",
            limit: int | None = None, min_score: float | None = None) -> list[Route]:
-    """Ranked routes from complete paths: those that pass ``via`` kept, suffixes dropped,
-    reasons found, scored, and sorted by score (highest first), then carats moved
-    (largest first), then id.
+    """Ranked routes from complete paths (shipment-id tuples) over the rows ``ctx`` holds
+    for them (:func:`rank`)."""
+    paths = [tuple(p) for p in paths]
+    if not paths:
+        return []
+    f = _Facts(ctx, stats, data_from)
+    return rank(path_rows(paths, f), f, via, limit, min_score)
+
+
+def rank(rows: np.ndarray, f: _Facts, via: str = "either", limit: int | None = None,
+         min_score: float | None = None) -> list[Route]:
+    """Ranked routes from complete paths given as rows of fact rows (-1 padded): those
+    that pass ``via`` kept, suffixes dropped, scored, and sorted by score (highest first),
+    then carats moved (largest first), then id; the reasons found for those returned.
 
     A transit hub is a free-zone company or a transit trader (one that received rough
     from abroad and sent rough abroad); a polishing centre is a polisher or manufacturer.
     """
-    comp = ctx.companies.set_index("company_id")
-    transit = stats["transit"].reindex(comp.index, fill_value=False).astype(bool)
-    hubs = set(comp.index[comp["free_zone"].notna() | transit])
-    polishers = set(comp.index[comp["role"].isin(POLISHING_ROLES)])
-    need = {"either": hubs | polishers, "hub": hubs, "polisher": polishers}.get(via)
-    if need is not None:
-        reaches = {sid: imp in need for sid, imp in zip(ctx.shipments["shipment_id"].tolist(),
-                                                         ctx.shipments["importer_id"].tolist())}
-        paths = [p for p in paths if any(map(reaches.__getitem__, p))]
-    # in no particular order: the ranking below is a total order
-    paths = _without_suffixes(paths)
-    if not paths:
+    special = f.c_hub_zone | f.c_polisher
+    need = {"either": special, "hub": f.c_hub_zone, "polisher": f.c_polisher}.get(via)
+    if need is not None and len(rows):
+        ok = rows >= 0
+        rows = rows[(need[f.imp[np.where(ok, rows, 0)]] & ok).any(axis=1)]
+    rows = rows[_kept(_tuples(rows))]
+    if not len(rows):
         return []
-    facts = _Facts(ctx, stats, data_from)
-    special = hubs | polishers
-    scores = np.asarray(score_paths(paths, facts), dtype=float)
-    first_carats = facts.a_carats[[facts.row[p[0]] for p in paths]]
-    order = _ranked(paths, scores, first_carats, limit, min_score)
+    scores = score_rows(rows, f)
+    first_carats = f.a_carats[rows[:, 0]]
+
+    def shipments(i: int) -> list[str]:
+        return f.ids[rows[i][rows[i] >= 0]].tolist()
+
     routes = []
-    for i in order:
-        p = paths[i]
-        rows = [facts.ship[sid] for sid in p]
-        companies = [rows[0]["exporter"], *(r["importer"] for r in rows)]
+    for i in _ranked(len(rows), scores, first_carats, limit, min_score,
+                     lambda i: route_id(shipments(i))):
+        p = shipments(i)
+        facts = [f.ship[sid] for sid in p]
+        companies = [facts[0]["exporter"], *(r["importer"] for r in facts)]
         routes.append(Route(
-            shipments=list(p), companies=companies,
-            hubs=[c for c in dict.fromkeys(companies[1:]) if c in special],
-            dates=[f"{r['date']:%Y-%m-%d}" for r in rows],
-            carats=[round(float(r["carats"]), 4) for r in rows],
+            shipments=p, companies=companies,
+            hubs=[c for c in dict.fromkeys(companies[1:])
+                  if c in f.comp and special[f.comp.pos[c]]],
+            dates=[f"{r['date']:%Y-%m-%d}" for r in facts],
+            carats=[round(float(r["carats"]), 4) for r in facts],
             values=[None if r["value"] is None else round(float(r["value"]), 2)
-                    for r in rows],
-            reasons=route_reasons(list(p), facts), score=float(scores[i])))
+                    for r in facts],
+            reasons=route_reasons(p, f), score=float(scores[i])))
     return routes
 
 
-def _ranked(paths, scores: np.ndarray, first_carats: np.ndarray, limit: int | None,
-            min_score: float | None) -> list[int]:
-    """Positions of the best ``limit`` paths by score (highest first), then carats moved
-    (largest first), then route id, of those scoring at least ``min_score``. Ids are
-    hashed only for the paths that tie with the last one kept."""
-    keep = np.arange(len(paths)) if min_score is None else np.flatnonzero(scores >= min_score)
+def _ranked(n: int, scores: np.ndarray, first_carats: np.ndarray, limit: int | None,
+            min_score: float | None, ident) -> list[int]:
+    """Positions of the best ``limit`` of ``n`` paths by score (highest first), then carats
+    moved (largest first), then route id (``ident(i)``), of those scoring at least
+    ``min_score``. Ids are made only for the paths that tie with the last one kept."""
+    keep = np.arange(n) if min_score is None else np.flatnonzero(scores >= min_score)
     by_value = keep[np.lexsort((-first_carats[keep], -scores[keep]))]
     if limit is not None and 0 < limit < len(by_value):
         last = by_value[limit - 1]
         tie = (scores[by_value] == scores[last]) & (first_carats[by_value] == first_carats[last])
         by_value = by_value[:max(limit, int(np.flatnonzero(tie)[-1]) + 1)]
-    ids = {int(i): route_id(paths[i]) for i in by_value}
+    ids = {int(i): ident(int(i)) for i in by_value}
     order = sorted(ids, key=lambda i: (-scores[i], -first_carats[i], ids[i]))
     return order if limit is None else order[:limit]
 
@@ -288,9 +316,23 @@ def find_routes(g: GraphModel, q: RouteQuery, limit: int | None = 50,
     """Routes of a query on the embedded model, ranked (see :mod:`kpgraph.routes.reasons`);
     the best ``limit``, of those scoring at least ``min_score``.
 
-    Cost: the search (see :mod:`kpgraph.routes.search`) plus one look-up per route.
+    Cost: the search (see :mod:`kpgraph.routes.search`), then array operations over the
+    routes found; the facts of every shipment are computed once per model.
     """
-    return find_routes_of(g, find_paths(g, q), q.via, limit, min_score)
+    rows = _search(g, q)
+    return rank(rows, _facts(g), q.via, limit, min_score)
+
+
+def _facts(g: GraphModel) -> _Facts:
+    """The route facts of every shipment of the index, a fact row per index position."""
+    def build() -> _Facts:
+        ix = _index(g)
+        whole = GraphModel({**{k: g.frames[k] for k in ("countries", "kp_status",
+                                                        "kp_statistics", "companies",
+                                                        "certificates")},
+                            "shipments": g.shipments.loc[ix.frame_index]})
+        return _Facts(whole, company_flows(g), g.shipments["shipped_on"].min())
+    return g.memo("route_facts", build)
 
 
 def risky_origins(g: GraphModel) -> list[str]:

@@ -67,7 +67,7 @@ from ..rules.library.statistics import exports_exceed_supply
 from ..selection import status_on_dates
 
 __all__ = ["WEIGHTS", "FLAG_AT", "ROUND_TRIP_MARKUP", "route_reasons", "combine",
-           "score_paths", "unsupplied", "rose"]
+           "score_paths", "score_rows", "path_rows", "unsupplied", "rose", "POLISHING_ROLES"]
 
 WEIGHTS = {
     "kp_status": 0.9, "round_trip": 0.8, "origin_changed": 0.7, "no_certificate": 0.6,
@@ -75,6 +75,7 @@ WEIGHTS = {
     "certificate_mismatch": 0.4,
     "value_jump": 0.5, "mixed_after_high_risk": 0.3, "new_company": 0.2, "unaudited": 0.05,
 }
+POLISHING_ROLES = ("polisher", "manufacturer")
 CONTEXT = frozenset({"value_jump", "mixed_after_high_risk", "new_company", "unaudited"})
 HIGH_RISK_SHARE = 0.95
 HIGH_RISK_MIN = 3  # shipments: fewer say nothing about a company's business
@@ -131,13 +132,21 @@ def unsupplied(flows: pd.DataFrame, role: pd.Series) -> pd.Series:
 
 class _Facts:
     """Per-shipment and per-company facts the reasons read, computed once for all routes:
-    as plain values for :func:`route_reasons` and as arrays for :func:`score_paths`."""
+    as plain values for :func:`route_reasons` and as arrays for :func:`score_rows` (one
+    fact row per shipment of ``ctx``, in its order). Every fact is the shipment's or the
+    company's own, so facts built over a whole model and over the rows of some routes
+    agree."""
 
     def __init__(self, ctx: GraphModel, company_stats: pd.DataFrame, data_from):
         s = ctx.shipments.set_index("shipment_id", drop=False)
         comp = ctx.companies.set_index("company_id")
-        country = comp["country"]
-        exp_c, imp_c = s["exporter_id"].map(country), s["importer_id"].map(country)
+        # company codes, and countries through them (mapping a million ids by label is
+        # slow on Arrow strings)
+        exp_code = comp.index.get_indexer(s["exporter_id"])
+        imp_code = comp.index.get_indexer(s["importer_id"])
+        country = comp["country"].to_numpy(dtype=object)
+        exp_c = pd.Series(country[exp_code], index=s.index, dtype=object)
+        imp_c = pd.Series(country[imp_code], index=s.index, dtype=object)
         origin = s["declared_origin"].where(s["declared_origin"] != "MIXED")
         status = {
             "exporter": status_on_dates(ctx, exp_c, s["shipped_on"]),
@@ -145,18 +154,25 @@ class _Facts:
             "declared origin": status_on_dates(ctx, origin.astype(object), s["shipped_on"]),
         }
         certs = ctx.certificates.set_index("certificate_id")
-        problem = pd.Series("", index=s.index, dtype=object)
+        problem = np.full(len(s), "", dtype=object)
         if not certs.empty:
-            c = s[["certificate_id"]].join(certs, on="certificate_id")
-            has = c["issuing_country"].notna()
-            problem[(has & (c["issuing_country"] != exp_c)).to_numpy(dtype=bool)] = \
+            at = certs.index.get_indexer(s["certificate_id"])
+            pick = np.where(at >= 0, at, 0)
+
+            def cert(column, dtype):
+                return certs[column].to_numpy(dtype=dtype, na_value=np.nan)[pick]
+            issuer = certs["issuing_country"].astype(object).to_numpy()[pick]
+            has = (at >= 0) & ~pd.isna(issuer)
+            expires = certs["expires_on"].to_numpy(dtype="datetime64[s]")[pick]
+            shipped = s["shipped_on"].to_numpy(dtype="datetime64[s]")
+            carats = s["carats"].to_numpy(dtype=float, na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                off = has & (np.abs(cert("carats", float) - carats) > 0.05 * carats)
+            problem[off] = "carats differ from the shipment"
+            problem[has & (issuer != exp_c.to_numpy())] = \
                 "issued by another country"
-            late = has & c["expires_on"].notna() & (s["shipped_on"] > c["expires_on"])
-            problem[late.to_numpy(dtype=bool)] = "used after expiry"
-            off = has & c["carats"].notna() & (
-                (c["carats"] - s["carats"]).abs() > 0.05 * s["carats"])
-            problem[off.to_numpy(dtype=bool) & (problem == "").to_numpy()] = \
-                "carats differ from the shipment"
+            problem[has & (shipped > expires)] = "used after expiry"
+        problem = pd.Series(problem, index=s.index, dtype=object)
         self.high_risk = high_risk_origins(ctx)
         self.exceeded = {(f.entities["countries"][0], f.period["from"][:4]): f
                          for f in exports_exceed_supply(ctx)}
@@ -187,11 +203,16 @@ class _Facts:
 
         # arrays for score_paths: one row per shipment, one per company
         self.row = self.ship.pos
+        self.ids = s["shipment_id"].to_numpy(dtype=object)
+        # where routes may pass: transit hubs (a free-zone company, or a trader that
+        # received rough from abroad and sent rough abroad) and polishing centres
+        transit = company_stats["transit"].reindex(comp.index, fill_value=False)
+        self.c_hub_zone = (comp["free_zone"].notna() | transit.astype(bool)).to_numpy(bool)
+        self.c_polisher = comp["role"].isin(POLISHING_ROLES).to_numpy(dtype=bool)
+        self.company_ids = comp.index.to_numpy(dtype=object)
         self.a_carats = s["carats"].to_numpy(dtype=float)
-        # .tolist(): iterating an Arrow-backed column in Python is several times slower
-        cidx = {cid: i for i, cid in enumerate(comp.index.tolist())}
-        self.exp = s["exporter_id"].map(cidx).to_numpy(dtype=np.int64)
-        self.imp = s["importer_id"].map(cidx).to_numpy(dtype=np.int64)
+        self.exp = exp_code.astype(np.int64)
+        self.imp = imp_code.astype(np.int64)
         self.day = _days(s["shipped_on"])
         any_status = np.zeros(len(s), dtype=bool)
         for v in status.values():
@@ -199,15 +220,17 @@ class _Facts:
         self.a_status = any_status
         self.a_nocert = s["certificate_id"].isna().to_numpy(dtype=bool)
         self.a_certbad = (problem != "").to_numpy(dtype=bool)
-        origins = pd.Index(sorted(set(s["declared_origin"].dropna()) - {"MIXED"}))
+        origins = pd.Index(sorted(set(s["declared_origin"].dropna().unique()) - {"MIXED"}))
         self.a_origin = origins.get_indexer(s["declared_origin"])  # -1: MIXED or unknown
         self.a_mixed = (s["declared_origin"] == "MIXED").to_numpy(dtype=bool)
         self.a_risky = s["declared_origin"].isin(self.high_risk).to_numpy(dtype=bool)
         self.a_vpc = vpc.to_numpy(dtype=float)
-        years = s["shipped_on"].dt.year.astype(str)
-        self.a_exceeded = np.array([(c, y) in self.exceeded
-                                    for c, y in zip(exp_c.tolist(), years.tolist())],
-                                   dtype=bool)
+        years = s["shipped_on"].dt.year.to_numpy()
+        codes, names = pd.factorize(exp_c)
+        self.a_exceeded = np.zeros(len(s), dtype=bool)
+        for c, y in self.exceeded:
+            if c in names:
+                self.a_exceeded |= (codes == names.get_loc(c)) & (years == int(y))
         self.c_unsupplied = conduit.to_numpy(dtype=bool)
         self.c_hub = hub.to_numpy(dtype=bool)
         first = stats["first_trade"]
@@ -369,15 +392,25 @@ def route_reasons(route: list[str], f: _Facts) -> list[dict]:
     return out
 
 
-def score_paths(paths: list[tuple[str, ...]], f: _Facts) -> np.ndarray:
-    """The score of every route at once (the same as ``combine(route_reasons(...))``)."""
-    n = len(paths)
-    if not n:
-        return np.zeros(0)
-    width = max(map(len, paths))
-    rows = np.full((n, width), -1, dtype=np.int64)
+def path_rows(paths: list[tuple[str, ...]], f: _Facts) -> np.ndarray:
+    """Routes given as shipment ids as rows of fact rows, padded with -1."""
+    width = max(map(len, paths), default=1)
+    rows = np.full((len(paths), width), -1, dtype=np.int64)
     for i, p in enumerate(paths):
         rows[i, :len(p)] = [f.row[sid] for sid in p]
+    return rows
+
+
+def score_paths(paths: list[tuple[str, ...]], f: _Facts) -> np.ndarray:
+    """The score of every route at once (the same as ``combine(route_reasons(...))``)."""
+    return score_rows(path_rows(paths, f), f)
+
+
+def score_rows(rows: np.ndarray, f: _Facts) -> np.ndarray:
+    """:func:`score_paths` for routes given as rows of fact rows, padded with -1."""
+    n, width = rows.shape
+    if not n:
+        return np.zeros(0)
     ok = rows >= 0
     r = np.where(ok, rows, 0)
     length = ok.sum(axis=1)
