@@ -4,12 +4,12 @@
     python bench/routes_latency.py --backend neo4j [--shipments 1000000]
 
 Generates a dataset (bench/out/), opens it, builds the continuation index and the route
-facts of every shipment once (timed apart), then times `find_routes` (the best 50 routes, as `kpgraph routes` prints) from
-every risky origin (p50, p95, max over origins). With ``--backend neo4j`` it bulk-imports
-the dataset (with its NEXT links) into the test Neo4j (tests/neo4j_server/, heap 3 GB, page
-cache 1 GB), adds the key constraints and indexes (as `kpgraph load` does after a bulk
-import), and times the same searches there, warm (each origin run twice, the second
-timed).
+facts of every shipment once (timed apart), then times `find_routes` (the best 50 routes, as
+`kpgraph routes` prints) from every risky origin (p50, p95, max over origins). With
+``--backend neo4j`` it bulk-imports the dataset (with its NEXT links) into the test Neo4j
+(tests/neo4j_server/, heap 3 GB, page cache 1 GB), adds the key constraints and indexes (as
+`kpgraph load` does after a bulk import), and times the same searches there, warm (each
+origin run twice, the second timed).
 For comparison, on a small dataset it times networkx ``all_simple_paths`` over the static
 company network from the origin's companies (cutoff 4) followed by a filter for time
 order, which is what the search replaces.
