@@ -19,7 +19,8 @@ stores can build it. The same definition gives the embedded search (computed for
 shipments a search reaches) and Neo4j's ``NEXT`` relationships (computed for every
 shipment at load time), so both backends walk the same links; a route query narrows them
 with its own window and tolerance. Cost: one sort of the shipments, then per shipment a
-binary search in its importer's outbound shipments and a partial sort of the candidates.
+binary search in its importer's outbound shipments, and a sort of all candidates by
+(shipment, distance, position), done for many shipments at once as arrays, in chunks.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ __all__ = ["LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH", "ShipmentIndex"]
 LINK_WINDOW_DAYS = 180
 LINK_TOLERANCE = 10.0
 LINK_BRANCH = 4
+_BLOCK = 1 << 32  # days of one exporter in one search key: exporter * _BLOCK + day
+_CHUNK = 4_000_000  # candidate links judged at once (a few arrays of this many)
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -73,6 +76,7 @@ class ShipmentIndex:
         n_comp = len(companies)
         self.start = np.searchsorted(self.exporter, np.arange(n_comp + 1), side="left")
         self._cache: dict[int, np.ndarray] = {}
+        self._key: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -84,49 +88,81 @@ class ShipmentIndex:
     def links(self, i: int) -> np.ndarray:
         """Positions of shipment ``i``'s continuation links, closest first."""
         got = self._cache.get(i)
-        if got is not None:
-            return got
-        b = self.importer[i]
-        lo, hi = self.start[b], self.start[b + 1]
-        days = self.day[lo:hi]
-        a = lo + np.searchsorted(days, self.day[i], side="left")
-        z = lo + np.searchsorted(days, self.day[i] + LINK_WINDOW_DAYS, side="right")
-        cand = np.arange(a, z)
-        cand = cand[cand != i]
-        if cand.size:
+        if got is None:
+            self.prefetch(np.array([i]))
+            got = self._cache[i]
+        return got
+
+    def prefetch(self, positions: np.ndarray) -> None:
+        """Compute and cache the links of many shipments at once (those not cached yet)."""
+        todo = np.array([p for p in np.unique(positions).tolist() if p not in self._cache],
+                        dtype=np.int64)
+        if not len(todo):
+            return
+        src, dst = self._links_of(todo)
+        bounds = np.searchsorted(src, todo, side="left").tolist() + [len(src)]
+        for k, p in enumerate(todo.tolist()):
+            self._cache[p] = dst[bounds[k]:bounds[k + 1]]
+
+    def _links_of(self, todo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every link of the sorted positions ``todo``, as (source, target) arrays sorted by
+        source, each source's targets closest first; computed in chunks of candidates."""
+        if not len(todo):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        a, z = self._windows(todo)
+        n = z - a
+        srcs, dsts = [], []
+        # chunks of about _CHUNK candidates: a busy hub's window holds thousands
+        ends = np.searchsorted(np.cumsum(n), np.arange(_CHUNK, n.sum() + _CHUNK, _CHUNK),
+                               side="right")
+        lo = 0
+        for hi in [*ends.tolist(), len(todo)]:
+            hi = max(hi, lo + 1)
+            if lo >= len(todo):
+                break
+            s, d = self._select(todo[lo:hi], a[lo:hi], n[lo:hi])
+            srcs.append(s)
+            dsts.append(d)
+            lo = hi
+        return np.concatenate(srcs), np.concatenate(dsts)
+
+    def _windows(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each position, the range of its importer's outbound shipments that leave on
+        or after its day and at most LINK_WINDOW_DAYS later (positions are sorted by
+        exporter, then day: one search over both as one key)."""
+        if self._key is None:
+            self._key = self.exporter.astype(np.int64) * _BLOCK + self.day + _BLOCK // 2
+        at = self.importer[pos].astype(np.int64) * _BLOCK + self.day[pos] + _BLOCK // 2
+        return (np.searchsorted(self._key, at, side="left"),
+                np.searchsorted(self._key, at + LINK_WINDOW_DAYS, side="right"))
+
+    def _select(self, pos: np.ndarray, a: np.ndarray, n: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """The links of ``pos`` (candidates ``a[k] .. a[k] + n[k]``): those within the
+        tolerance whose origin could be the same goods', the LINK_BRANCH closest of each,
+        ties broken by position (date, then id)."""
+        group = np.repeat(np.arange(len(pos)), n)
+        cand = np.repeat(a, n) + (np.arange(len(group)) - np.repeat(np.cumsum(n) - n, n))
+        i = pos[group]
+        with np.errstate(divide="ignore", invalid="ignore"):
             ct = np.abs(np.log(self.carats[cand] / self.carats[i]))
-            o, mine = self.origin[cand], self.origin[i]
-            keep = ((ct <= np.log(LINK_TOLERANCE) + 1e-12)
-                    & ((mine < 0) | (o < 0) | (o == mine) | (o == self.mixed)
-                       | (o == self.home[cand])))
-            cand = cand[keep]
-            vpc = np.abs(self.log_vpc[cand] - self.log_vpc[i])
-            dist = ct[keep] + np.where(np.isnan(vpc), 0.0, vpc)
-            # positions are sorted by (date, id) within the exporter, so a stable sort on
-            # distance breaks ties by date, then id
-            if cand.size > 8 * LINK_BRANCH:
-                # a busy hub: sort only the candidates as close as the LINK_BRANCH-th
-                # (every tie with it included, in position order), not all of them
-                kth = np.partition(dist, LINK_BRANCH - 1)[LINK_BRANCH - 1]
-                near = np.flatnonzero(dist <= kth)
-                cand = cand[near[np.argsort(dist[near], kind="stable")[:LINK_BRANCH]]]
-            else:
-                cand = cand[np.argsort(dist, kind="stable")[:LINK_BRANCH]]
-        self._cache[i] = cand
-        return cand
+        o, mine = self.origin[cand], self.origin[i]
+        keep = ((cand != i) & (ct <= np.log(LINK_TOLERANCE) + 1e-12)
+                & ((mine < 0) | (o < 0) | (o == mine) | (o == self.mixed)
+                   | (o == self.home[cand])))
+        group, cand, i, ct = group[keep], cand[keep], i[keep], ct[keep]
+        vpc = np.abs(self.log_vpc[cand] - self.log_vpc[i])
+        dist = ct + np.where(np.isnan(vpc), 0.0, vpc)
+        order = np.lexsort((cand, dist, group))
+        group, cand = group[order], cand[order]
+        first = np.searchsorted(group, group, side="left")
+        best = np.arange(len(group)) - first < LINK_BRANCH
+        return pos[group[best]], cand[best]
 
     def all_links(self) -> pd.DataFrame:
         """Every continuation link: ``source``, ``target`` (shipment ids), ``days`` and
         ``ratio`` (the larger carats over the smaller, so 1 means equal)."""
-        src, dst = [], []
-        for i in range(len(self)):
-            t = self.links(i)
-            if t.size:
-                src.append(np.full(t.size, i))
-                dst.append(t)
-        if not src:
-            return pd.DataFrame({"source": [], "target": [], "days": [], "ratio": []})
-        s, t = np.concatenate(src), np.concatenate(dst)
+        s, t = self._links_of(np.arange(len(self), dtype=np.int64))
         c = self.carats
         return pd.DataFrame({"source": self.ids[s], "target": self.ids[t],
                              "days": (self.day[t] - self.day[s]).astype(int),

@@ -103,7 +103,8 @@ def search_paths(index: ShipmentIndex, starts: np.ndarray, *, max_hops: int,
 def _continuations(index: ShipmentIndex, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each entry of ``last``, its continuation links, flattened: (entry, link) pairs."""
     uniq, inverse = np.unique(last, return_inverse=True)
-    links = [index.links(int(u)) for u in uniq]
+    index.prefetch(uniq)
+    links = [index.links(u) for u in uniq.tolist()]
     counts = np.fromiter(map(len, links), dtype=np.int64, count=len(links))
     flat = np.concatenate(links) if links else np.zeros(0, dtype=np.int64)
     offset = np.concatenate([[0], np.cumsum(counts)])
