@@ -161,6 +161,23 @@ def test_busy_hubs_keep_the_closest_links_with_ties_in_date_order():
     assert got == ["O00", "O07", "O14", "O21"][:LINK_BRANCH]
 
 
+def test_links_are_the_same_in_small_chunks(monkeypatch):
+    # links are judged for many shipments at once, in chunks of candidates: a chunk smaller
+    # than one busy shipment's window must give the same links as one chunk for all
+    import kpgraph.continuation as continuation
+
+    g = kpgraph.open_graph(DEMO)
+    country = g.companies.set_index("company_id")["country"]
+    whole = ShipmentIndex(g.shipments, country).all_links()
+    monkeypatch.setattr(continuation, "_CHUNK", 7)
+    small = ShipmentIndex(g.shipments, country)
+    assert small.all_links().equals(whole)
+    some = small.positions(whole["source"].head(50))
+    assert [list(small.ids[small.links(p)]) for p in some] == [
+        list(whole.loc[whole["source"] == s, "target"]) for s in whole["source"].head(50)]
+    assert len(whole) > 1000
+
+
 def test_score_tiers():
     assert combine([]) == 0.0
     assert combine([{"code": "kp_status", "weight": 0.9}]) == pytest.approx(0.81)
