@@ -153,6 +153,10 @@ class ShipmentIndex:
         group, cand, i, ct = group[keep], cand[keep], i[keep], ct[keep]
         vpc = np.abs(self.log_vpc[cand] - self.log_vpc[i])
         dist = ct + np.where(np.isnan(vpc), 0.0, vpc)
+        # a busy hub's window holds thousands of candidates: sort only those as close as
+        # the LINK_BRANCH-th of their shipment (every tie with it included)
+        near = dist <= _kth(group, dist, len(pos))[group]
+        group, cand, dist = group[near], cand[near], dist[near]
         order = np.lexsort((cand, dist, group))
         group, cand = group[order], cand[order]
         first = np.searchsorted(group, group, side="left")
@@ -167,3 +171,24 @@ class ShipmentIndex:
         return pd.DataFrame({"source": self.ids[s], "target": self.ids[t],
                              "days": (self.day[t] - self.day[s]).astype(int),
                              "ratio": np.maximum(c[t] / c[s], c[s] / c[t])})
+
+
+def _kth(group: np.ndarray, dist: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group (``group`` sorted), the LINK_BRANCH-th smallest distance (inf for groups
+    with fewer than 8 * LINK_BRANCH members, which are sorted whole). Groups of similar size
+    share a padded matrix, partitioned along its rows."""
+    out = np.full(n_groups, np.inf)
+    counts = np.bincount(group, minlength=n_groups)
+    first = np.cumsum(counts) - counts
+    big = np.flatnonzero(counts > 8 * LINK_BRANCH)
+    if not len(big):
+        return out
+    size = np.ceil(np.log2(counts[big])).astype(int)
+    for width in np.unique(size).tolist():
+        gs = big[size == width]
+        m = np.full((len(gs), 1 << width), np.inf)
+        rows = np.repeat(np.arange(len(gs)), counts[gs])
+        cols = np.arange(len(rows)) - np.repeat(np.cumsum(counts[gs]) - counts[gs], counts[gs])
+        m[rows, cols] = dist[np.repeat(first[gs], counts[gs]) + cols]
+        out[gs] = np.partition(m, LINK_BRANCH - 1, axis=1)[:, LINK_BRANCH - 1]
+    return out
