@@ -209,7 +209,6 @@ class _Facts:
         transit = company_stats["transit"].reindex(comp.index, fill_value=False)
         self.c_hub_zone = (comp["free_zone"].notna() | transit.astype(bool)).to_numpy(bool)
         self.c_polisher = comp["role"].isin(POLISHING_ROLES).to_numpy(dtype=bool)
-        self.company_ids = comp.index.to_numpy(dtype=object)
         self.a_carats = s["carats"].to_numpy(dtype=float)
         self.exp = exp_code.astype(np.int64)
         self.imp = imp_code.astype(np.int64)
