@@ -22,6 +22,7 @@ ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
 import networkx as nx  # noqa: E402
+from generated import dataset  # noqa: E402 (bench/, the script's folder)
 
 import kpgraph  # noqa: E402
 from kpgraph.analyses.centrality import betweenness, communities, pagerank  # noqa: E402
@@ -46,9 +47,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-networkx", action="store_true")
     args = ap.parse_args()
-    path = ROOT / "bench" / "out" / f"synth-{args.shipments}-s{args.seed}"
-    if not (path / "shipments.csv").exists():
-        kpgraph.synth(path, shipments=args.shipments, seed=args.seed)
+    path = dataset(args.shipments, args.seed)
     net = kpgraph.open_graph(path).company_network()
     rows: list = []
     timed(f"kpgraph betweenness, k={args.k} (igraph)",

@@ -14,9 +14,8 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-OUT = Path(__file__).parent / "out"
+from generated import dataset  # bench/, the script's folder
 
 CHILD = """
 import json, resource, sys, time
@@ -33,16 +32,6 @@ print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "network_s": t3 - t2,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
-
-def dataset(n: int, seed: int) -> Path:
-    path = OUT / f"synth-{n}-s{seed}"
-    if not (path / "shipments.csv").exists():
-        import kpgraph
-
-        t = time.perf_counter()
-        kpgraph.synth(path, shipments=n, seed=seed)
-        print(f"generated {n:,} shipments in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-    return path
 
 
 def main() -> None:

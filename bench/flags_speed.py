@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generated import dataset  # noqa: E402 (bench/, the script's folder)
+
 import kpgraph  # noqa: E402
 from kpgraph.api import open_graph  # noqa: E402
 from kpgraph.rules import all_rules, run_rules  # noqa: E402
@@ -43,9 +45,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-neo4j", action="store_true")
     a = ap.parse_args()
-    path = ROOT / "bench" / "out" / f"synth-{a.shipments}-s{a.seed}"
-    if not (path / "ground_truth.json").exists():
-        kpgraph.synth(path, shipments=a.shipments, seed=a.seed)
+    path = dataset(a.shipments, a.seed)
     local, secs = _timed(lambda: kpgraph.flags(path))
     print(f"{a.shipments:,} shipments, seed {a.seed}")
     print(f"embedded: {secs:.1f} s, {len(local)} findings (opening the dataset included)")

@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generated import dataset  # noqa: E402 (bench/, the script's folder)
+
 import kpgraph  # noqa: E402
 from kpgraph.neo4j.config import Neo4jConfig  # noqa: E402
 from kpgraph.neo4j.store import Neo4jStore  # noqa: E402
@@ -47,13 +49,6 @@ WITH s
 OPTIONAL MATCH (o:Country {iso3: $declared_origin})
 FOREACH (_ IN CASE WHEN o IS NULL THEN [] ELSE [1] END | MERGE (s)-[:DECLARED_ORIGIN]->(o))
 """
-
-
-def dataset(n: int, seed: int) -> Path:
-    path = ROOT / "bench" / "out" / f"synth-{n}-s{seed}"
-    if not (path / "shipments.csv").exists():
-        kpgraph.synth(path, shipments=n, seed=seed)
-    return path
 
 
 def batched(cfg: Neo4jConfig, path: Path) -> dict:

@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
+from generated import dataset  # noqa: E402 (bench/, the script's folder)
 
 import kpgraph  # noqa: E402
 from kpgraph.routes import RouteQuery, _facts, _index, find_routes, risky_origins  # noqa: E402
@@ -94,9 +95,7 @@ def main() -> None:
     ap.add_argument("--naive-shipments", type=int, default=5_000)
     ap.add_argument("--backend", choices=["embedded", "neo4j"], default="embedded")
     a = ap.parse_args()
-    out = ROOT / "bench" / "out" / f"routes-latency-{a.shipments}"
-    if not (out / "shipments.csv").exists():
-        kpgraph.api.synth(out, shipments=a.shipments, seed=a.seed)
+    out = dataset(a.shipments, a.seed)
     g = kpgraph.open_graph(out)
     if a.backend == "neo4j":
         _neo4j(out, g)
@@ -115,9 +114,7 @@ def main() -> None:
         print(f"  {label}: p50 {statistics.median(ts):.3f} s, "
               f"p95 {float(np.percentile(ts, 95)):.3f} s, max {max(ts):.3f} s")
     print("  routes per origin:", counts)
-    small = ROOT / "bench" / "out" / f"routes-naive-{a.naive_shipments}"
-    if not (small / "shipments.csv").exists():
-        kpgraph.api.synth(small, shipments=a.naive_shipments, seed=a.seed)
+    small = dataset(a.naive_shipments, a.seed)
     gs = kpgraph.open_graph(small)
     origin = max(risky_origins(gs), key=lambda o: (gs.companies["country"] == o).sum())
     t = time.perf_counter()

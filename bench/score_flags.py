@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generated import dataset  # noqa: E402 (bench/, the script's folder)
+
 import kpgraph  # noqa: E402
 from kpgraph.rules import all_rules  # noqa: E402
 
@@ -68,9 +70,7 @@ def _matches(f, scheme) -> bool:
 def score(seeds: list[int], shipments: int) -> dict:
     tally = defaultdict(lambda: {"schemes": 0, "found": 0, "findings": 0, "true": 0})
     for seed in seeds:
-        path = ROOT / "bench" / "out" / f"synth-{shipments}-s{seed}"
-        if not (path / "ground_truth.json").exists():
-            kpgraph.synth(path, shipments=shipments, seed=seed)
+        path = dataset(shipments, seed)
         truth = json.loads((path / "ground_truth.json").read_text())["schemes"]
         findings = kpgraph.flags(path)
         covered = {r.typology for r in all_rules().values()}

@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generated import dataset  # noqa: E402 (bench/, the script's folder)
+
 import kpgraph  # noqa: E402
 from tests.browser import ARGS, CHROMIUM  # noqa: E402
 
@@ -33,9 +35,7 @@ def main() -> None:
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    data = ROOT / "bench" / "out" / f"synth-{args.shipments}-s{args.seed}"
-    if not (data / "shipments.csv").exists():
-        kpgraph.synth(data, shipments=args.shipments, seed=args.seed)
+    data = dataset(args.shipments, args.seed)
     g = kpgraph.open_graph(data)
     hub = g.shipments["importer_id"].value_counts().index[0]
     out = Path(tempfile.mkdtemp()) / "view.html"
