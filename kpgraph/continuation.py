@@ -111,20 +111,12 @@ class ShipmentIndex:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         a, z = self._windows(todo)
         n = z - a
-        srcs, dsts = [], []
         # chunks of about _CHUNK candidates: a busy hub's window holds thousands
-        ends = np.searchsorted(np.cumsum(n), np.arange(_CHUNK, n.sum() + _CHUNK, _CHUNK),
-                               side="right")
-        lo = 0
-        for hi in [*ends.tolist(), len(todo)]:
-            hi = max(hi, lo + 1)
-            if lo >= len(todo):
-                break
-            s, d = self._select(todo[lo:hi], a[lo:hi], n[lo:hi])
-            srcs.append(s)
-            dsts.append(d)
-            lo = hi
-        return np.concatenate(srcs), np.concatenate(dsts)
+        cuts = np.searchsorted(np.cumsum(n), np.arange(_CHUNK, n.sum(), _CHUNK), side="right")
+        bounds = np.unique(np.r_[0, cuts, len(todo)]).tolist()
+        pieces = [self._select(todo[lo:hi], a[lo:hi], n[lo:hi])
+                  for lo, hi in zip(bounds, bounds[1:])]
+        return np.concatenate([s for s, _ in pieces]), np.concatenate([d for _, d in pieces])
 
     def _windows(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each position, the range of its importer's outbound shipments that leave on

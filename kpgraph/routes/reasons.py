@@ -158,19 +158,16 @@ class _Facts:
         if not certs.empty:
             at = certs.index.get_indexer(s["certificate_id"])
             pick = np.where(at >= 0, at, 0)
-
-            def cert(column, dtype):
-                return certs[column].to_numpy(dtype=dtype, na_value=np.nan)[pick]
             issuer = certs["issuing_country"].astype(object).to_numpy()[pick]
             has = (at >= 0) & ~pd.isna(issuer)
             expires = certs["expires_on"].to_numpy(dtype="datetime64[s]")[pick]
             shipped = s["shipped_on"].to_numpy(dtype="datetime64[s]")
             carats = s["carats"].to_numpy(dtype=float, na_value=np.nan)
             with np.errstate(invalid="ignore"):
-                off = has & (np.abs(cert("carats", float) - carats) > 0.05 * carats)
+                on_cert = certs["carats"].to_numpy(dtype=float, na_value=np.nan)[pick]
+                off = has & (np.abs(on_cert - carats) > 0.05 * carats)
             problem[off] = "carats differ from the shipment"
-            problem[has & (issuer != exp_c.to_numpy())] = \
-                "issued by another country"
+            problem[has & (issuer != exp_c.to_numpy())] = "issued by another country"
             problem[has & (shipped > expires)] = "used after expiry"
         problem = pd.Series(problem, index=s.index, dtype=object)
         self.high_risk = high_risk_origins(ctx)
@@ -201,7 +198,7 @@ class _Facts:
         self.comp = _Rows(cf)
         self.data_from = data_from
 
-        # arrays for score_paths: one row per shipment, one per company
+        # arrays for score_rows: one row per shipment, one per company
         self.row = self.ship.pos
         self.ids = s["shipment_id"].to_numpy(dtype=object)
         # where routes may pass: transit hubs (a free-zone company, or a trader that
