@@ -1,8 +1,10 @@
 """The synthetic datasets the benchmarks share: ``bench/out/synth-N-sSEED``, generated the
-first time one is asked for (the generator writes a folder whole or not at all)."""
+first time one is asked for, or again when an older generator made it (the generator
+writes a folder whole or not at all)."""
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -12,8 +14,11 @@ OUT = Path(__file__).parent / "out"
 
 def dataset(shipments: int, seed: int) -> Path:
     """The folder of the synthetic dataset with ``shipments`` shipments and ``seed``."""
+    from kpgraph.synthetic.generator import GENERATOR
+
     path = OUT / f"synth-{shipments}-s{seed}"
-    if not (path / "ground_truth.json").exists():
+    truth = path / "ground_truth.json"
+    if not truth.exists() or json.loads(truth.read_text()).get("generator") != GENERATOR:
         import kpgraph
 
         t = time.perf_counter()

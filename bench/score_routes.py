@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generated import dataset  # noqa: E402 (bench/, the script's folder)
+
 import kpgraph  # noqa: E402
 from kpgraph.routes import all_routes  # noqa: E402
 
@@ -40,8 +42,7 @@ def score(seeds: list[int], shipments: int) -> dict:
     flagged_n = true_n = topk_n = topk_true = 0
     took = []
     for seed in seeds:
-        out = ROOT / "bench" / "out" / f"routes-{seed}"
-        kpgraph.api.synth(out, shipments=shipments, seed=seed)
+        out = dataset(shipments, seed)
         truth = json.loads((out / "ground_truth.json").read_text())
         g = kpgraph.api.open_graph(out)
         t = time.perf_counter()

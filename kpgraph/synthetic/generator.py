@@ -26,7 +26,11 @@ import pandas as pd
 
 from . import world as W
 
-__all__ = ["generate", "write_dataset", "Synth"]
+__all__ = ["generate", "write_dataset", "Synth", "GENERATOR"]
+
+# Bumped whenever the same seed draws a different dataset, so that a cached dataset made by
+# an older generator is recognised (ground_truth.json records it).
+GENERATOR = 2
 
 EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -606,4 +610,4 @@ def _ground_truth(s: Synth, ids: dict) -> dict:
         if rec.get("detail"):
             entry["detail"] = rec["detail"]
         schemes.append(entry)
-    return {"seed": s.seed, "schemes": schemes}
+    return {"seed": s.seed, "generator": GENERATOR, "schemes": schemes}

@@ -59,6 +59,20 @@ def _price(s: Synth, iso3: str) -> float:
     return W.BY_ISO3[iso3].price * float(s.rng.lognormal(0, 0.2))
 
 
+def _bought(s: Synth, buyer: int, origin: str, day: int, carats: float, ppc: float) -> None:
+    """The buyer gets the parcel it will send on: from a miner of ``origin``, a week
+    before, at the origin's price. A planted company that sends rough should have had it;
+    one that sends rough it never received commits a second offence (rough from nowhere)
+    that the scheme's record would not name. Draws nothing from the generator's random
+    stream, so the rest of the world stays as it was."""
+    miners = _companies_in(s, origin, ("miner",))
+    d = day - 10
+    if not miners or miners[0] == buyer or _in_status(s, origin, d):
+        return  # (and no trade with a country under a KP status outside the scheme)
+    s.add_shipments([miners[0]], [buyer], [d], [carats], [carats * ppc], [ROUGH], [origin],
+                    arrive=[min(d + 3, day)])
+
+
 def _status_window(s: Synth) -> tuple[str, int, int]:
     """A country and a period during which it could not trade legitimately."""
     rng = s.rng
@@ -168,6 +182,8 @@ def mixed_origin_recertification(s: Synth) -> None:
         src = _company_in(s, origin, "trader" if rng.random() < 0.5 else "miner")
         carats = float(rng.lognormal(6.5, 0.6))
         ppc = _price(s, origin)
+        if s.c_role[src] == "trader":  # a legitimate source: it bought what it sells
+            _bought(s, src, origin, day, carats, ppc * 0.97)
         ids += list(s.add_shipments([src], [hub], [day], [carats], [carats * ppc], [ROUGH],
                                     [origin]))
         comps.add(src)
@@ -200,6 +216,7 @@ def round_tripping(s: Synth) -> None:
     day = _day_in(s, s.start, s.end - 200)
     carats = float(rng.lognormal(6.0, 0.7))
     ppc = _price(s, "BWA")
+    _bought(s, members[0], "BWA", day, carats, ppc)
     ids = []
     for _lap in range(int(rng.integers(1, 3))):
         for a, b in zip(members, members[1:] + members[:1]):
@@ -273,12 +290,14 @@ def certificate_abuse(s: Synth) -> None:
         day = _day_in(s, s.start, s.end - 150)
         carats = float(rng.lognormal(6.2, 0.7))
         ppc = _price(s, origin) * 1.05
+        _bought(s, exporter, origin, day, carats, ppc / 1.05)
         i = int(s.add_shipments([exporter], [dst], [day], [carats], [carats * ppc], [ROUGH],
                                 ["MIXED"])[0])
         ids.append(i)
         if variant == "reuse":
             d2 = day + int(rng.integers(5, 40))
             c2 = carats * rng.uniform(0.8, 1.2)
+            _bought(s, exporter, origin, d2, c2, ppc / 1.05)
             j = int(s.add_shipments([exporter], [_pick(s, s.pools["polisher"])], [d2], [c2],
                                     [c2 * ppc], [ROUGH], ["MIXED"])[0])
             s.cert_patches.append(("reuse", j, i))
@@ -313,6 +332,9 @@ def sanctioned_trade(s: Synth) -> None:
             ids += list(s.add_shipments([local], [other], [day], [carats], [carats * ppc],
                                         [ROUGH], [x], certified=[rng.random() < 0.5]))
         else:
+            clear = [n for n in W.NEIGHBOURS.get(x, ()) if _clear(s, n, day - 10, day)]
+            if clear:  # the hub sends on rough it bought next door, at cost
+                _bought(s, other, clear[0], day, carats, ppc)
             ids += list(s.add_shipments([other], [local], [day], [carats], [carats * ppc],
                                         [ROUGH], ["MIXED"]))
     s.scheme("sanctioned_trade", ids, [local, other], [x, s.c_country[other]])
