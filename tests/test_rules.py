@@ -293,12 +293,16 @@ def test_trader_flow_imbalance(base_copy, flags_on):
 
 def test_round_trip_rule(flags_on):
     routes = Path(__file__).parent / "corpus" / "routes"
-    # H -> B -> X -> H and H -> P -> B -> X -> H: 100 USD/ct out, 225 USD/ct back
+    # H -> B -> X -> H, 40 ct all the way: 100 USD/ct out, 225 USD/ct back. H -> P -> B ->
+    # X -> H rises as much, but P sent B 300 ct after getting 60: not the same goods
     found = _by_rule(flags_on(routes, rules=["round_trip"]))
-    got = {tuple(f.entities["companies"]): f for f in found["round_trip"]}
-    assert set(got) == {("B", "H", "X"), ("B", "H", "P", "X")}
-    assert all(f.evidence["rise"] == 2.25 for f in got.values())
-    assert got[("B", "H", "X")].entities["shipments"] == ["S3", "S4", "S7"]
+    (f,) = found["round_trip"]
+    assert f.entities["companies"] == ["B", "H", "X"] and f.evidence["rise"] == 2.25
+    assert f.entities["shipments"] == ["S3", "S4", "S7"]
+    # the same goods are what keeps P's chain out: let chains grow fivefold and it is in
+    rows = kpgraph.run_query("flag_round_trip", {"max_gain": 5.0}, path=routes)
+    assert sorted(r["companies"] for r in rows) == [["H", "B", "X", "H"],
+                                                   ["H", "P", "B", "X", "H"]]
 
 
 def test_round_figures_and_trade_value_gap(tmp_path):

@@ -16,7 +16,9 @@ kp_status                   0.9     a shipment's exporter, importer or declared 
                                     KP participant on the shipment's date
 round_trip                  0.8     the route returns, after at least three shipments, to the
                                     company it started from with the value per carat risen by
-                                    more than 10 % a resale (0.3 otherwise)
+                                    more than 10 % a resale, carrying the same goods (no
+                                    shipment over 10 % heavier than the one before, and at
+                                    least half the first's carats back) (0.3 otherwise)
 origin_changed              0.7     the declared origin changes from one country to another
                                     along the route (a neighbour's origin on smuggled rough)
 no_certificate              0.6     rough travelled without a KP certificate
@@ -67,7 +69,8 @@ from ..rules.library.statistics import exports_exceed_supply
 from ..selection import status_on_dates
 
 __all__ = ["WEIGHTS", "FLAG_AT", "ROUND_TRIP_MARKUP", "route_reasons", "combine",
-           "score_paths", "score_rows", "path_rows", "unsupplied", "rose", "POLISHING_ROLES"]
+           "score_paths", "score_rows", "path_rows", "unsupplied", "rose", "same_goods",
+           "POLISHING_ROLES"]
 
 WEIGHTS = {
     "kp_status": 0.9, "round_trip": 0.8, "origin_changed": 0.7, "no_certificate": 0.6,
@@ -87,6 +90,11 @@ AUDIT_YEARS = 3
 # A trader's margin on rough is a few per cent: goods that come back more than 10 % dearer
 # for each resale on the way gained value no trade explains.
 ROUND_TRIP_MARKUP = 0.1
+# Goods that went round are the same goods: a parcel may lose weight on the way (sorting,
+# samples) but does not grow, beyond reweighing; and most of it comes back. Chains that
+# grow or shrink more join different parcels that happened to pass the same companies.
+ROUND_TRIP_GAIN = 0.1
+ROUND_TRIP_KEPT = 0.5
 
 
 def rose(vpc_start, vpc_end, shipments: int, markup: float = ROUND_TRIP_MARKUP):
@@ -99,6 +107,29 @@ def rose(vpc_start, vpc_end, shipments: int, markup: float = ROUND_TRIP_MARKUP):
     """
     with np.errstate(invalid="ignore"):
         return (vpc_start > 0) & (vpc_end > vpc_start * (1.0 + markup) ** (shipments - 1))
+
+
+def same_goods(carats, length=None, gain: float = ROUND_TRIP_GAIN,
+               kept: float = ROUND_TRIP_KEPT):
+    """Whether the shipments of a chain (a row of ``carats`` in order; rows of a matrix,
+    each ``length`` long, for many chains) could carry the same goods all the way: none
+    more than ``gain`` heavier than the one before, and the last at least ``kept`` of the
+    first.
+
+    >>> same_goods([40.0, 40.0, 39.0]), same_goods([60.0, 300.0, 40.0])
+    (True, False)
+    >>> same_goods([[100.0, 90.0, 40.0], [100.0, 95.0, np.nan]], length=[3, 2]).tolist()
+    [False, True]
+    """
+    c = np.asarray(carats, dtype=float)
+    one = c.ndim == 1
+    c = np.atleast_2d(c)
+    n = np.full(len(c), c.shape[1]) if length is None else np.asarray(length)
+    inside = np.arange(c.shape[1] - 1)[None, :] < (n - 1)[:, None]
+    with np.errstate(invalid="ignore"):
+        grew = (inside & (c[:, 1:] > c[:, :-1] * (1.0 + gain))).any(axis=1)
+        ok = ~grew & (c[np.arange(len(c)), n - 1] >= kept * c[:, 0])
+    return bool(ok[0]) if one else ok
 
 
 def combine(reasons: list[dict]) -> float:
@@ -334,7 +365,8 @@ def route_reasons(route: list[str], f: _Facts) -> list[dict]:
     # a round trip
     if len(route) >= 3 and rows[-1]["importer"] == first["exporter"]:
         a, b = vpc[0], vpc[-1]
-        rising = bool(a and b and rose(a, b, len(route)))
+        rising = bool(a and b and rose(a, b, len(route))
+                      and same_goods([r["carats"] for r in rows]))
         out.append(_reason("round_trip", f"returned to {first['exporter']} after "
                            f"{len(route)} shipments, value per carat {a or 0:,.0f} to "
                            f"{b or 0:,.0f} USD/ct", weight=WEIGHTS["round_trip"] if rising
@@ -436,7 +468,7 @@ def score_rows(rows: np.ndarray, f: _Facts) -> np.ndarray:
     start_c = f.exp[r[:, 0]]
     cycle = (length >= 3) & (f.imp[last] == start_c)
     v0, v1 = vpc[:, 0], vpc[np.arange(n), length - 1]
-    rising = rose(v0, v1, length)
+    rising = rose(v0, v1, length) & same_goods(np.where(ok, f.a_carats[r], np.nan), length)
     trip = np.where(cycle, np.where(rising, WEIGHTS["round_trip"], 0.3), 0.0)
     red["unsupplied_source"] = f.c_unsupplied[start_c]
     red["exports_exceed_supply"] = f.a_exceeded[r[:, 0]]
