@@ -16,6 +16,18 @@ import math
 __all__ = ["FORMATS", "render", "to_jsonable"]
 
 FORMATS = ("table", "csv", "json")
+# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    r"""``text`` as a spreadsheet will show it, never run it: a leading apostrophe before a
+    formula's first character (JSON and GraphML keep the exact text).
+
+    >>> spreadsheet_text('=HYPERLINK("http://x")'), spreadsheet_text("Kasai Gems")
+    ('\'=HYPERLINK("http://x")', 'Kasai Gems')
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def to_jsonable(value):
@@ -105,7 +117,7 @@ def _csv_cell(value) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return spreadsheet_text(value) if isinstance(value, str) else str(value)
 
 
 def render_json(rows) -> str:

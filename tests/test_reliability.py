@@ -6,6 +6,7 @@ message; big input is refused before it is read."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import random
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 import kpgraph
 from kpgraph.continuation import ShipmentIndex
 from kpgraph.errors import InvalidDataError
+from kpgraph.formats import render_csv
 from kpgraph.neo4j.runner import QueryRunner
 from kpgraph.queries import pack
 from kpgraph.validate import read_dataset
@@ -345,3 +347,24 @@ def test_findings_json_of_hostile_data_is_valid_json(tmp_path):
     r = kpgraph.api.flags(data)
     text = json.dumps([f.as_dict() for f in r])
     assert json.loads(text) == [f.as_dict() for f in r]
+
+
+def test_csv_output_never_hands_a_spreadsheet_a_formula(tmp_path, cli):
+    """Names that a spreadsheet would run (CSV injection) come out of ``--format csv`` with
+    a leading apostrophe; JSON keeps the exact text; numbers stay numbers."""
+    data = tmp_path / "formula"
+    shutil.copytree(BASE, data)
+    frame = pd.read_csv(data / "companies.csv", dtype=str, keep_default_na=False)
+    names = ['=HYPERLINK("http://evil.example","Almas")', "@SUM(1+1) Almas", "+Almas",
+             "-Almas"]
+    frame.loc[:len(names) - 1, "name"] = names
+    frame.to_csv(data / "companies.csv", index=False)
+    args = ("query", "run", "companies_by_name", str(data), "-p", "text=almas")
+    r = cli(*args, "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    got = {row["name"] for row in csv.DictReader(io.StringIO(r.stdout))}
+    assert got == {"'" + n for n in names}
+    j = cli(*args, "--format", "json")
+    assert {row["name"] for row in json.loads(j.stdout)} == set(names)
+    assert render_csv([{"carats": -5, "ratio": -0.5, "name": "-5"}]) == (
+        "carats,ratio,name\n-5,-0.5,'-5\n")

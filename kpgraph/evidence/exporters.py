@@ -16,6 +16,7 @@ from pathlib import Path
 import networkx as nx
 
 from ..contract import contract
+from ..formats import spreadsheet_text
 from .graph import EvidenceGraph
 
 __all__ = ["Exporter", "EXPORTERS", "cypher_literal"]
@@ -95,9 +96,6 @@ class GEXFExporter(Exporter):
                                 line) + "\n")
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _csv_cell(v) -> str:
     if v is None:
         return ""
@@ -105,9 +103,7 @@ def _csv_cell(v) -> str:
         return "true" if v else "false"
     if isinstance(v, (dt.date, dt.datetime)):
         return v.isoformat()
-    if isinstance(v, str) and v.startswith(_FORMULA):
-        return "'" + v  # never a formula in Excel; graphml/json keep the exact text
-    return str(v)
+    return spreadsheet_text(v) if isinstance(v, str) else str(v)
 
 
 class CSVExporter(Exporter):

@@ -9,16 +9,15 @@ from __future__ import annotations
 from ...graph import GraphModel
 from ...queries.twins import twin
 from ...routes import ROUND_TRIPS, RouteQuery, drop_suffixes, find_paths, route_id
-from ...routes.reasons import (ROUND_TRIP_GAIN, ROUND_TRIP_KEPT, ROUND_TRIP_MARKUP, rose,
-                               same_goods)
+from ...routes.reasons import ROUND_TRIP_GAIN, ROUND_TRIP_KEPT, ROUND_TRIP_MARKUP, rose, same_goods
 from .. import Finding, entities, rule
 
 
 @twin("flag_round_trip")
 def round_trip_rows(g: GraphModel, since=None, until=None,
                     min_markup: float = ROUND_TRIP_MARKUP, max_gain: float = ROUND_TRIP_GAIN,
-                    min_kept: float = ROUND_TRIP_KEPT, max_hops: int = 6, window_days: int = 120, tolerance: float = 10.0
-                    ) -> list[dict]:
+                    min_kept: float = ROUND_TRIP_KEPT, max_hops: int = 6,
+                    window_days: int = 120, tolerance: float = 10.0) -> list[dict]:
     q = RouteQuery(origin=ROUND_TRIPS, via="any", max_hops=max_hops, window_days=window_days,
                    tolerance=tolerance, since=since, until=until)
     paths = drop_suffixes(find_paths(g, q))
