@@ -8,7 +8,8 @@
 //   carry the same goods round (no shipment more than max_gain heavier than the one
 //   before, the last at least min_kept of the first's carats). One row per chain: the
 //   shipments, the companies in order (first exporter, then each importer), their
-//   countries, the days, and the first and last value per carat. The rows of `kpgraph flags --rule round_trip` (docs/rules.md).
+//   countries, the days, and the first and last value per carat. The rows of `kpgraph
+//   flags --rule round_trip` (docs/rules.md).
 // params:
 //   since: {type: date, default: null, example: "2021-01-01", description: first shipping day}
 //   until: {type: date, default: null, example: "2021-12-31", description: last shipping day}

@@ -60,8 +60,8 @@ def _price(s: Synth, iso3: str) -> float:
 
 
 def _bought(s: Synth, buyer: int, origin: str, day: int, carats: float, ppc: float) -> None:
-    """The buyer gets the parcel it will send on: from a miner of ``origin``, a week
-    before, at the origin's price. A planted company that sends rough should have had it;
+    """The buyer gets the parcel it will send on: from a miner of ``origin``, shipped ten
+    days before and arriving three days later, at ``ppc``. A planted company that sends rough should have had it;
     one that sends rough it never received commits a second offence (rough from nowhere)
     that the scheme's record would not name. Draws nothing from the generator's random
     stream, so the rest of the world stays as it was."""
@@ -70,7 +70,7 @@ def _bought(s: Synth, buyer: int, origin: str, day: int, carats: float, ppc: flo
     if not miners or miners[0] == buyer or _in_status(s, origin, d):
         return  # (and no trade with a country under a KP status outside the scheme)
     s.add_shipments([miners[0]], [buyer], [d], [carats], [carats * ppc], [ROUGH], [origin],
-                    arrive=[min(d + 3, day)])
+                    arrive=[d + 3])
 
 
 def _status_window(s: Synth) -> tuple[str, int, int]:
