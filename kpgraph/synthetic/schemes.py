@@ -61,10 +61,10 @@ def _price(s: Synth, iso3: str) -> float:
 
 def _bought(s: Synth, buyer: int, origin: str, day: int, carats: float, ppc: float) -> None:
     """The buyer gets the parcel it will send on: from a miner of ``origin``, shipped ten
-    days before and arriving three days later, at ``ppc``. A planted company that sends rough should have had it;
-    one that sends rough it never received commits a second offence (rough from nowhere)
-    that the scheme's record would not name. Draws nothing from the generator's random
-    stream, so the rest of the world stays as it was."""
+    days before and arriving three days later, at ``ppc``. A planted company that sends
+    rough should have had it; one that sends rough it never received commits a second
+    offence (rough from nowhere) that the scheme's record would not name. Draws nothing
+    from the generator's random stream, so the rest of the world stays as it was."""
     miners = _companies_in(s, origin, ("miner",))
     d = day - 10
     if not miners or miners[0] == buyer or _in_status(s, origin, d):
