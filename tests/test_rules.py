@@ -212,6 +212,21 @@ def test_mass_balance_rules_on_a_hand_ledger(base_copy, flags_on):
     assert f.entities["companies"] == ["P1"]
 
 
+def test_ledger_shortfall_split_across_a_months_end(base_copy, flags_on):
+    """S9 (400 ct) leaves for P1 on 26 February, in February's last ten days: it arrives in
+    February or March, and neither month's ledger records it. Neither month is short alone
+    (February's sure rough is S2's 900 ct, March's S3's 50 ct, both recorded); the two
+    together are 400 ct short of S2 + S9 + S3."""
+    ships = base_copy / "shipments.csv"
+    ships.write_text(ships.read_text() + "S9,2021-02-26,T1,P1,400,64000,7102.10,,BWA\n")
+    (f,) = flags_on(base_copy, rules=["ledger_below_shipments"])
+    assert f.entities["shipments"] == ["S2", "S3", "S9"]
+    assert f.evidence["months"] == [{"month": "2021-02", "to": "2021-03",
+                                     "ledger_rough_in": 950.0, "delivered_at_least": 1350.0}]
+    assert f.evidence["shortfall_carats"] == 400.0
+    assert f.period == {"from": "2021-02-01", "to": "2021-03-31"}
+
+
 def _stats_dataset(tmp_path, rows: list[str]) -> Path:
     out = tmp_path / "stats"
     out.mkdir()

@@ -48,23 +48,58 @@ def ledger_below_shipments_rows(g: GraphModel, since=None, until=None, transit_d
     if led.empty:
         return []
     # a shipment is surely in its month's ledger when it left by transit_days before the
-    # month's end
-    cut = (s["shipped_on"] + pd.offsets.MonthEnd(0) - pd.Timedelta(days=transit_days))
-    sure = s[s["shipped_on"] <= cut].assign(month=s["shipped_on"].dt.strftime("%Y-%m"))
-    delivered = (sure.groupby(["importer_id", "month"])["carats"].sum()
-                 .rename("delivered").reset_index()
-                 .rename(columns={"importer_id": "company_id"}))
-    rows = led.merge(delivered, on=["company_id", "month"])
-    rows["ledger"] = rows["rough_in_carats"].fillna(0.0)
-    gap = rows["delivered"] - rows["ledger"]
-    bad = rows[gap > (tolerance * rows["delivered"]).clip(lower=min_carats)]
+    # month's end; one that left later is in that month's or the next's
+    cut = s["shipped_on"] + pd.offsets.MonthEnd(0) - pd.Timedelta(days=transit_days)
+    s = s.assign(month=s["shipped_on"].dt.strftime("%Y-%m"), sure=s["shipped_on"] <= cut)
+    sums = s.pivot_table(index=["importer_id", "month"], columns="sure", values="carats",
+                         aggfunc="sum", fill_value=0.0)
+    sums = sums.reindex(columns=[True, False], fill_value=0.0)
+    sums.columns = ["sure", "late"]
+    sums.index = sums.index.set_names(["company_id", "month"])
+    rows = led[["company_id", "month", "rough_in_carats"]].merge(
+        sums.reset_index(), on=["company_id", "month"], how="left")
+    rows = rows.assign(ledger=rows["rough_in_carats"].fillna(0.0),
+                       sure=rows["sure"].fillna(0.0), late=rows["late"].fillna(0.0))
+    rows = rows.sort_values(["company_id", "month"], ignore_index=True)
+
+    def short(delivered, ledger):
+        return delivered - ledger > (tolerance * delivered).clip(lower=min_carats)
+
+    single = rows[(rows["sure"] > 0) & short(rows["sure"], rows["ledger"])]
+    nxt = (pd.to_datetime(rows["month"]) + pd.offsets.MonthBegin(1)).dt.strftime("%Y-%m")
+    pair = rows.assign(next=nxt).merge(rows, left_on=["company_id", "next"],
+                                       right_on=["company_id", "month"], suffixes=("", "_2"))
+    pair = pair.assign(delivered=pair["sure"] + pair["late"] + pair["sure_2"],
+                       both=pair["ledger"] + pair["ledger_2"])
+    flagged = set(zip(single["company_id"], single["month"]))
+    alone = pd.Series([(c, a) in flagged or (c, b) in flagged for c, a, b in
+                       zip(pair["company_id"], pair["month"], pair["month_2"])],
+                      index=pair.index, dtype=bool)
+    pair = pair[short(pair["delivered"], pair["both"]) & ~alone]
+    windows = pd.concat([
+        pd.DataFrame({"company_id": single["company_id"], "first": single["month"],
+                      "last": single["month"], "ledger": single["ledger"],
+                      "delivered": single["sure"]}),
+        pd.DataFrame({"company_id": pair["company_id"], "first": pair["month"],
+                      "last": pair["month_2"], "ledger": pair["both"],
+                      "delivered": pair["delivered"]})]).sort_values(
+        ["company_id", "first", "last"])
     country = g.companies.set_index("company_id")["country"]
     out = []
-    for company, grp in bad.sort_values(["company_id", "month"]).groupby("company_id"):
+    for company, grp in windows.groupby("company_id", sort=True):
+        mine = s[s["importer_id"] == company]
+        take = pd.Series(False, index=mine.index)
+        for a, b in zip(grp["first"], grp["last"]):
+            take |= ((mine["month"] == a) & (mine["sure"] | (a != b))) | (
+                (mine["month"] == b) & mine["sure"])
+        ships = mine[take]
         out.append({"company_id": company, "country": country.get(company),
-                    "months": list(grp["month"]), "ledger": list(map(float, grp["ledger"])),
+                    "months": sorted(set(grp["first"]) | set(grp["last"])),
+                    "windows": [[a, b] for a, b in zip(grp["first"], grp["last"])],
+                    "ledger": list(map(float, grp["ledger"])),
                     "delivered": list(map(float, grp["delivered"])),
-                    **_shipments_of(sure, "importer_id", company, list(grp["month"]))})
+                    "shipments": sorted(ships["shipment_id"]),
+                    "certificates": sorted(ships["certificate_id"].dropna().unique())})
     return out
 
 
@@ -75,14 +110,23 @@ def ledger_below_shipments(rows: list[dict], transit_days: int = 10, tolerance: 
     """Months in which a cutting centre's ledger records less rough received than its
     shipments certainly delivered: rough shipped to it from the first of the month to
     ``transit_days`` (default 10) before the month's end has arrived within the month, so
-    the ledger's rough in must be at least that, less ``tolerance`` (default 10 %). Only
+    the ledger's rough in must be at least that, less ``tolerance`` (default 10 %). Rough
+    shipped in a month's last ``transit_days`` arrives that month or the next, so two
+    consecutive months are also held together against everything shipped from the first of
+    the one to ``transit_days`` before the end of the other (a shortfall split across a
+    month's end); a pair is reported only when neither of its months is short alone. Only
     shortfalls over ``min_carats`` (default 50) count. Rough kept off the books is rough
     whose fate no one can audit."""
     out = []
     for r in rows:
-        gaps = [{"month": m, "ledger_rough_in": round(lg, 4), "delivered_at_least": round(d, 4)}
-                for m, lg, d in zip(r["months"], r["ledger"], r["delivered"])]
-        short = round(sum(d - lg for lg, d in zip(r["ledger"], r["delivered"])), 4)
+        gaps, taken, short = [], set(), 0.0
+        for (a, b), lg, d in zip(r["windows"], r["ledger"], r["delivered"]):
+            gaps.append({"month": a, **({"to": b} if b != a else {}),
+                         "ledger_rough_in": round(lg, 4), "delivered_at_least": round(d, 4)})
+            if not {a, b} & taken:  # overlapping pairs: the shortfall is counted once
+                taken |= {a, b}
+                short += d - lg
+        short = round(short, 4)
         out.append(_finding(
             "ledger_below_shipments", r,
             f"{r['company_id']}'s ledger records {short:,.2f} ct less rough received than "
