@@ -5,17 +5,16 @@
 //   companies not yet visited, back to the first exporter), without those that are the
 //   tail of a longer one, whose last shipment's value per carat is more than the first's
 //   times (1 + min_markup) for each resale (each shipment after the first), and that
-//   carry the same goods round (no shipment more than max_gain heavier than the one
-//   before, the last at least min_kept of the first's carats). One row per chain: the
-//   shipments, the companies in order (first exporter, then each importer), their
-//   countries, the days, and the first and last value per carat. The rows of `kpgraph
+//   carry the same goods round (each shipment's carats within max_change of the one
+//   before's). One row per chain: the shipments, the companies in order (first exporter,
+//   then each importer), their countries, the days, and the first and last value per
+//   carat. The rows of `kpgraph
 //   flags --rule round_trip` (docs/rules.md).
 // params:
 //   since: {type: date, default: null, example: "2021-01-01", description: first shipping day}
 //   until: {type: date, default: null, example: "2021-12-31", description: last shipping day}
 //   min_markup: {type: float, default: 0.1, example: 0.1, description: smallest rise of the value per carat per resale}
-//   max_gain: {type: float, default: 0.1, example: 0.1, description: largest carat gain from one shipment to the next}
-//   min_kept: {type: float, default: 0.5, example: 0.5, description: smallest share of the first shipment's carats that comes back}
+//   max_change: {type: float, default: 0.1, example: 0.1, description: largest change of the carats from one shipment to the next, as a share}
 //   max_hops: {type: int, default: 6, description: at most this many shipments (3-10)}
 //   window_days: {type: int, default: 120, description: days allowed between shipments}
 //   tolerance: {type: float, default: 10.0, description: largest carat ratio between shipments}
@@ -42,8 +41,7 @@ WITH chain, chain[0].value_usd / chain[0].carats AS vpc_start,
      chain[-1].value_usd / chain[-1].carats AS vpc_end
 WHERE vpc_start > 0 AND vpc_end > vpc_start * (1.0 + $min_markup) ^ (size(chain) - 1)
   AND all(i IN range(1, size(chain) - 1)
-          WHERE chain[i].carats <= chain[i - 1].carats * (1.0 + $max_gain))
-  AND chain[-1].carats >= $min_kept * chain[0].carats
+          WHERE abs(chain[i].carats - chain[i - 1].carats) <= $max_change * chain[i - 1].carats)
 WITH chain, vpc_start, vpc_end, [chain[0].exporter_id] + [n IN chain | n.importer_id] AS companies
 RETURN [n IN chain | n.shipment_id] AS shipments, companies,
        COLLECT { MATCH (c:Company) WHERE c.company_id IN companies

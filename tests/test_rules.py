@@ -314,8 +314,8 @@ def test_round_trip_rule(flags_on):
     (f,) = found["round_trip"]
     assert f.entities["companies"] == ["B", "H", "X"] and f.evidence["rise"] == 2.25
     assert f.entities["shipments"] == ["S3", "S4", "S7"]
-    # the same goods are what keeps P's chain out: let chains grow fivefold and it is in
-    rows = kpgraph.run_query("flag_round_trip", {"max_gain": 5.0}, path=routes)
+    # the same goods are what keeps P's chain out: let weights change fivefold and it is in
+    rows = kpgraph.run_query("flag_round_trip", {"max_change": 5.0}, path=routes)
     assert sorted(r["companies"] for r in rows) == [["H", "B", "X", "H"],
                                                    ["H", "P", "B", "X", "H"]]
 

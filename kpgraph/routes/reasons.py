@@ -16,9 +16,9 @@ kp_status                   0.9     a shipment's exporter, importer or declared 
                                     KP participant on the shipment's date
 round_trip                  0.8     the route returns, after at least three shipments, to the
                                     company it started from with the value per carat risen by
-                                    more than 10 % a resale, carrying the same goods (no
-                                    shipment over 10 % heavier than the one before, and at
-                                    least half the first's carats back) (0.3 otherwise)
+                                    more than 10 % a resale, carrying the same goods (each
+                                    shipment's carats within 10 % of the one before's)
+                                    (0.3 otherwise)
 origin_changed              0.7     the declared origin changes from one country to another
                                     along the route (a neighbour's origin on smuggled rough)
 no_certificate              0.6     rough travelled without a KP certificate
@@ -90,11 +90,10 @@ AUDIT_YEARS = 3
 # A trader's margin on rough is a few per cent: goods that come back more than 10 % dearer
 # for each resale on the way gained value no trade explains.
 ROUND_TRIP_MARKUP = 0.1
-# Goods that went round are the same goods: a parcel may lose weight on the way (sorting,
-# samples) but does not grow, beyond reweighing; and most of it comes back. Chains that
-# grow or shrink more join different parcels that happened to pass the same companies.
-ROUND_TRIP_GAIN = 0.1
-ROUND_TRIP_KEPT = 0.5
+# Goods that went round are the same goods: from one shipment to the next a parcel keeps
+# its weight, give or take reweighing, a few samples or a stone sold. Chains whose weight
+# jumps or drops more join different parcels that happened to pass the same companies.
+ROUND_TRIP_WEIGHT = 0.1
 
 
 def rose(vpc_start, vpc_end, shipments: int, markup: float = ROUND_TRIP_MARKUP):
@@ -109,16 +108,14 @@ def rose(vpc_start, vpc_end, shipments: int, markup: float = ROUND_TRIP_MARKUP):
         return (vpc_start > 0) & (vpc_end > vpc_start * (1.0 + markup) ** (shipments - 1))
 
 
-def same_goods(carats, length=None, gain: float = ROUND_TRIP_GAIN,
-               kept: float = ROUND_TRIP_KEPT):
+def same_goods(carats, length=None, change: float = ROUND_TRIP_WEIGHT):
     """Whether the shipments of a chain (a row of ``carats`` in order; rows of a matrix,
-    each ``length`` long, for many chains) could carry the same goods all the way: none
-    more than ``gain`` heavier than the one before, and the last at least ``kept`` of the
-    first.
+    each ``length`` long, for many chains) could carry the same goods all the way: each
+    within ``change`` of the one before (``abs(b - a) <= change * a``).
 
-    >>> same_goods([40.0, 40.0, 39.0]), same_goods([60.0, 300.0, 40.0])
+    >>> same_goods([40.0, 40.0, 37.0]), same_goods([60.0, 300.0, 40.0])
     (True, False)
-    >>> same_goods([[100.0, 90.0, 40.0], [100.0, 95.0, np.nan]], length=[3, 2]).tolist()
+    >>> same_goods([[100.0, 95.0, 80.0], [100.0, 95.0, np.nan]], length=[3, 2]).tolist()
     [False, True]
     """
     c = np.asarray(carats, dtype=float)
@@ -126,9 +123,9 @@ def same_goods(carats, length=None, gain: float = ROUND_TRIP_GAIN,
     c = np.atleast_2d(c)
     n = np.full(len(c), c.shape[1]) if length is None else np.asarray(length)
     inside = np.arange(c.shape[1] - 1)[None, :] < (n - 1)[:, None]
+    a, b = c[:, :-1], c[:, 1:]
     with np.errstate(invalid="ignore"):
-        grew = (inside & (c[:, 1:] > c[:, :-1] * (1.0 + gain))).any(axis=1)
-        ok = ~grew & (c[np.arange(len(c)), n - 1] >= kept * c[:, 0])
+        ok = ~(inside & ~(np.abs(b - a) <= change * a)).any(axis=1)
     return bool(ok[0]) if one else ok
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 from ...graph import GraphModel
 from ...queries.twins import twin
 from ...routes import ROUND_TRIPS, RouteQuery, drop_suffixes, find_paths, route_id
-from ...routes.reasons import ROUND_TRIP_GAIN, ROUND_TRIP_KEPT, ROUND_TRIP_MARKUP, rose, same_goods
+from ...routes.reasons import ROUND_TRIP_MARKUP, ROUND_TRIP_WEIGHT, rose, same_goods
 from .. import Finding, entities, rule
 
 
 @twin("flag_round_trip")
 def round_trip_rows(g: GraphModel, since=None, until=None,
-                    min_markup: float = ROUND_TRIP_MARKUP, max_gain: float = ROUND_TRIP_GAIN,
-                    min_kept: float = ROUND_TRIP_KEPT, max_hops: int = 6,
+                    min_markup: float = ROUND_TRIP_MARKUP,
+                    max_change: float = ROUND_TRIP_WEIGHT, max_hops: int = 6,
                     window_days: int = 120, tolerance: float = 10.0) -> list[dict]:
     q = RouteQuery(origin=ROUND_TRIPS, via="any", max_hops=max_hops, window_days=window_days,
                    tolerance=tolerance, since=since, until=until)
@@ -31,7 +31,7 @@ def round_trip_rows(g: GraphModel, since=None, until=None,
         v0, v1 = vpc[p[0]], vpc[p[-1]]
         if not (v0 > 0 and rose(v0, v1, len(p), min_markup)):  # a missing value is no rise
             continue
-        if not same_goods([carats[x] for x in p], gain=max_gain, kept=min_kept):
+        if not same_goods([carats[x] for x in p], change=max_change):
             continue
         companies = [s.at[p[0], "exporter_id"], *(s.at[x, "importer_id"] for x in p)]
         rows.append({"shipments": list(p), "companies": companies,
@@ -42,21 +42,18 @@ def round_trip_rows(g: GraphModel, since=None, until=None,
 
 
 @rule("round_trip", "round_tripping", "Recommendation 5 (vigilance over trading hubs)",
-      query="flag_round_trip", min_markup=ROUND_TRIP_MARKUP, max_gain=ROUND_TRIP_GAIN,
-      min_kept=ROUND_TRIP_KEPT)
+      query="flag_round_trip", min_markup=ROUND_TRIP_MARKUP, max_change=ROUND_TRIP_WEIGHT)
 def round_trip(rows: list[dict], min_markup: float = ROUND_TRIP_MARKUP,
-               max_gain: float = ROUND_TRIP_GAIN, min_kept: float = ROUND_TRIP_KEPT
-               ) -> list[Finding]:
+               max_change: float = ROUND_TRIP_WEIGHT) -> list[Finding]:
     """A chain of three or more rough shipments (each leaving within 120 days of the last,
     carats within ten times, see ``kpgraph routes``) that returns to its first exporter with
     the value per carat risen by more than ``min_markup`` (default 0.1) for each resale on
     the way: more than 1.1 ** (k - 1) times what it left at, for k shipments (a trader's
-    margin on rough is a few per cent). The chain must carry the same goods round: no
-    shipment more than ``max_gain`` (default 0.1) heavier than the one before (a parcel
-    loses weight to sorting and samples, it does not grow) and the last at least
-    ``min_kept`` (default 0.5) of the first's carats; a chain that grows or shrinks more
-    joins different parcels that passed the same companies. One finding per set of
-    companies that goods went round, with every such chain."""
+    margin on rough is a few per cent). The chain must carry the same goods round: each
+    shipment's carats within ``max_change`` (default 0.1) of the one before's (a parcel
+    keeps its weight, give or take reweighing, samples or a stone sold); a chain whose
+    weight jumps or drops more joins different parcels that passed the same companies. One
+    finding per set of companies that goods went round, with every such chain."""
     cycles: dict[frozenset, list[dict]] = {}
     for r in rows:
         cycles.setdefault(frozenset(r["companies"]), []).append(
