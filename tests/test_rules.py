@@ -74,6 +74,8 @@ def test_hand_dataset_findings(flags_on):
     assert set(shells) == {("T1", "T2"), ("B1", "C1")}
     assert shells[("T1", "T2")].evidence["shared"] == "registration_no"
     assert shells[("B1", "C1")].evidence["shared"] == "address"
+    assert "(T1, T2) share a registration number;" in shells[("T1", "T2")].summary
+    assert "(B1, C1) share an address;" in shells[("B1", "C1")].summary
     # T1's rough inbound: S1 BWA 1000 ct, S5 CAF 120 ct; CAF alone is high-risk: 11 %
     assert "mixed_origin_recertification" not in found
 

@@ -9,6 +9,8 @@ from ...identifiers import normalise_address, normalise_registration
 from ...queries.twins import in_period, shipment_columns, twin
 from .. import Finding, entities, period_of, rule
 
+SHARED = {"registration_no": "a registration number", "address": "an address"}
+
 
 @twin("flag_shell_company")
 def shell_company_rows(g: GraphModel, since=None, until=None) -> list[dict]:
@@ -63,8 +65,8 @@ def shell_company(rows: list[dict], new_days: int = 365) -> list[Finding]:
         out.append(Finding(
             rule="shell_company", typology="shell_company",
             severity=round(0.5 + 0.2 * new + 0.1 * (not r["ever_audited"]) + 0.2 * high, 2),
-            summary=(f"{len(members)} companies ({', '.join(sorted(members))}) share a "
-                     f"{r['kind'].replace('_', ' ')}; {n} shipment(s) worth "
+            summary=(f"{len(members)} companies ({', '.join(sorted(members))}) share "
+                     f"{SHARED[r['kind']]}; {n} shipment(s) worth "
                      f"{r['value_usd']:,.2f} USD at {vpc:,.2f} USD/ct"
                      + (f", first on {first}" if n else "") + "."),
             entities=entities(countries=r["countries"], companies=members,
