@@ -132,6 +132,10 @@ class GraphModel:
             self._network_cache[key] = build()
         return self._network_cache[key]
 
+    def memoised(self, key) -> bool:
+        """Whether :meth:`memo` has built ``key`` on this model yet."""
+        return ("memo", key) in self._network_cache
+
     def restricted(self, since=None, until=None) -> GraphModel:
         """The same model with only the shipments of a period (other tables whole)."""
         frames = dict(self.frames)

@@ -14,7 +14,7 @@ import pytest
 import kpgraph
 from kpgraph.continuation import LINK_BRANCH, ShipmentIndex
 from kpgraph.neo4j.config import Neo4jConfig
-from kpgraph.routes import RouteQuery, find_paths, find_routes, risky_origins
+from kpgraph.routes import RouteQuery, _facts, find_paths, find_routes, risky_origins
 from kpgraph.routes.reasons import FLAG_AT, combine
 
 from .neo4j_server.fixture import load_once
@@ -231,3 +231,22 @@ def test_cli_routes_json_and_errors(cli):
     assert r.exit_code == 2 and "window" in r.stderr
     r = cli("routes", str(HAND))
     assert r.exit_code == 2 and "--origin" in r.stderr
+
+
+def test_a_first_small_query_ranks_on_its_own_facts_the_same_way():
+    """A model's first query that finds routes through few shipments ranks them on facts of
+    those shipments only; the routes, scores and reasons are those of the facts of every
+    shipment, for every risky origin of the demo and the round trips."""
+    queries = [RouteQuery(origin=o) for o in risky_origins(kpgraph.open_graph(DEMO))]
+    queries.append(RouteQuery(origin="*", via="any"))
+    whole = kpgraph.open_graph(DEMO)
+    _facts(whole)  # every shipment's facts, as after a big query
+    small = 0
+    for q in queries:
+        fresh = kpgraph.open_graph(DEMO)
+        got = find_routes(fresh, q, limit=None)
+        small += not fresh.memoised("route_facts")
+        want = find_routes(whole, q, limit=None)
+        assert [(r.id, r.score, r.reasons) for r in got] == [
+            (r.id, r.score, r.reasons) for r in want], q.origin
+    assert 0 < small < len(queries)  # both ways were taken

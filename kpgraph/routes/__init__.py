@@ -119,11 +119,21 @@ def _index(g: GraphModel) -> ShipmentIndex:
     return g.memo("route_index", lambda: ShipmentIndex(g.shipments, country))
 
 
+# A first query whose routes pass through at most one shipment in this many is ranked on
+# facts of its own shipments rather than on facts of every shipment (3.5 s at 1M).
+FEW_SHIPMENTS = 50
+
+
 def find_paths(g: GraphModel, q: RouteQuery) -> list[tuple[str, ...]]:
     """The complete routes of a query as shipment-id tuples (embedded search). With
     ``origin`` ``*``, the round trips: routes from any company back to it."""
+    return _paths_of(g, _search(g, q))
+
+
+def _paths_of(g: GraphModel, rows: np.ndarray) -> list[tuple[str, ...]]:
+    """Rows of shipment index positions as shipment-id tuples."""
     ids = g.memo("route_index_ids", lambda: _index(g).ids.tolist()).__getitem__
-    return [tuple(map(ids, p)) for p in _tuples(_search(g, q))]
+    return [tuple(map(ids, p)) for p in _tuples(rows)]
 
 
 def _search(g: GraphModel, q: RouteQuery) -> np.ndarray:
@@ -317,9 +327,16 @@ def find_routes(g: GraphModel, q: RouteQuery, limit: int | None = 50,
     the best ``limit``, of those scoring at least ``min_score``.
 
     Cost: the search (see :mod:`kpgraph.routes.search`), then array operations over the
-    routes found; the facts of every shipment are computed once per model.
+    routes found; the facts of every shipment are computed once per model, unless the
+    model's first query finds routes through few shipments (at most one in
+    :data:`FEW_SHIPMENTS`): those get facts of their own, the same facts (each is the
+    shipment's or its company's own), at a fraction of the cost.
     """
     rows = _search(g, q)
+    if not g.memoised("route_facts"):
+        used = np.unique(rows[rows >= 0])
+        if used.size * FEW_SHIPMENTS <= len(_index(g).ids):
+            return find_routes_of(g, _paths_of(g, rows), q.via, limit, min_score)
     return rank(rows, _facts(g), q.via, limit, min_score)
 
 
