@@ -93,7 +93,7 @@ ROUND_TRIP_MARKUP = 0.1
 # Goods that went round are the same goods: from one shipment to the next a parcel keeps
 # its weight, give or take reweighing, a few samples or a stone sold. Chains whose weight
 # jumps or drops more join different parcels that happened to pass the same companies.
-ROUND_TRIP_WEIGHT = 0.1
+ROUND_TRIP_CHANGE = 0.1
 
 
 def rose(vpc_start, vpc_end, shipments: int, markup: float = ROUND_TRIP_MARKUP):
@@ -108,7 +108,7 @@ def rose(vpc_start, vpc_end, shipments: int, markup: float = ROUND_TRIP_MARKUP):
         return (vpc_start > 0) & (vpc_end > vpc_start * (1.0 + markup) ** (shipments - 1))
 
 
-def same_goods(carats, length=None, change: float = ROUND_TRIP_WEIGHT):
+def same_goods(carats, length=None, change: float = ROUND_TRIP_CHANGE):
     """Whether the shipments of a chain (a row of ``carats`` in order; rows of a matrix,
     each ``length`` long, for many chains) could carry the same goods all the way: each
     within ``change`` of the one before (``abs(b - a) <= change * a``).

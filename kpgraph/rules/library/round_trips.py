@@ -9,14 +9,14 @@ from __future__ import annotations
 from ...graph import GraphModel
 from ...queries.twins import twin
 from ...routes import ROUND_TRIPS, RouteQuery, drop_suffixes, find_paths, route_id
-from ...routes.reasons import ROUND_TRIP_MARKUP, ROUND_TRIP_WEIGHT, rose, same_goods
+from ...routes.reasons import ROUND_TRIP_CHANGE, ROUND_TRIP_MARKUP, rose, same_goods
 from .. import Finding, entities, rule
 
 
 @twin("flag_round_trip")
 def round_trip_rows(g: GraphModel, since=None, until=None,
                     min_markup: float = ROUND_TRIP_MARKUP,
-                    max_change: float = ROUND_TRIP_WEIGHT, max_hops: int = 6,
+                    max_change: float = ROUND_TRIP_CHANGE, max_hops: int = 6,
                     window_days: int = 120, tolerance: float = 10.0) -> list[dict]:
     q = RouteQuery(origin=ROUND_TRIPS, via="any", max_hops=max_hops, window_days=window_days,
                    tolerance=tolerance, since=since, until=until)
@@ -42,9 +42,9 @@ def round_trip_rows(g: GraphModel, since=None, until=None,
 
 
 @rule("round_trip", "round_tripping", "Recommendation 5 (vigilance over trading hubs)",
-      query="flag_round_trip", min_markup=ROUND_TRIP_MARKUP, max_change=ROUND_TRIP_WEIGHT)
+      query="flag_round_trip", min_markup=ROUND_TRIP_MARKUP, max_change=ROUND_TRIP_CHANGE)
 def round_trip(rows: list[dict], min_markup: float = ROUND_TRIP_MARKUP,
-               max_change: float = ROUND_TRIP_WEIGHT) -> list[Finding]:
+               max_change: float = ROUND_TRIP_CHANGE) -> list[Finding]:
     """A chain of three or more rough shipments (each leaving within 120 days of the last,
     carats within ten times, see ``kpgraph routes``) that returns to its first exporter with
     the value per carat risen by more than ``min_markup`` (default 0.1) for each resale on
