@@ -57,7 +57,9 @@ def mixed_origin_recertification(rows: list[dict], min_share: float = 0.95,
     whose rough outbound is at least ``min_share`` declared MIXED. High-risk origins:
     countries with a KP status period in the data, non-participants, and the
     participants with such a record in the scheme's history (``historical``: CAF, COG,
-    VEN, CIV, LBR, ZWE)."""
+    VEN, CIV, LBR, ZWE). The shares are over the company's whole trade in the period: a
+    hub where such parcels are a small part of a larger trade is not found (narrow the
+    period with ``--since``/``--until`` to look at a few months of it)."""
     return [Finding(
         rule="mixed_origin_recertification", typology="mixed_origin_recertification",
         severity=round(min(1.0, 0.5 + 0.5 * r["high_risk_share"] * r["mixed_share"]), 2),
