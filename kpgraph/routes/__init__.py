@@ -27,9 +27,9 @@ from .reasons import CONTEXT, FLAG_AT, WEIGHTS, _Facts, path_rows, route_reasons
 from .search import search_paths
 
 __all__ = ["Route", "RouteQuery", "find_routes", "find_paths", "find_route", "all_routes",
-           "drop_suffixes", "risky_origins", "route_id", "find_routes_of", "route_finding",
-           "route_findings", "route_typology", "ROUND_TRIPS", "finish", "rank", "route_context",
-           "VIA", "FLAG_AT", "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH"]
+           "drop_suffixes", "risky_origins", "route_id", "find_routes_of", "route_findings",
+           "route_typology", "ROUND_TRIPS", "finish", "rank", "route_context", "VIA",
+           "FLAG_AT", "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH"]
 
 VIA = ("either", "hub", "polisher", "any")
 ROUND_TRIPS = "*"  # the origin that asks for round trips from anywhere
@@ -420,14 +420,9 @@ def route_typology(route: Route) -> str:
     return "origin_laundering"
 
 
-def route_finding(g: GraphModel, route: Route):
-    """A route as a finding of the data contract's format (rule ``route``)."""
-    return route_findings(g, [route])[0]
-
-
 def route_findings(g: GraphModel, routes: list[Route]) -> list:
-    """Routes as findings (:func:`route_finding`), their shipments looked up in one pass
-    (an investigation turns every flagged route into a finding)."""
+    """Routes as findings of the data contract's format (rule ``route``), their shipments
+    looked up in one pass (an investigation turns every flagged route into a finding)."""
     from ..rules import Finding
 
     wanted = {sid for r in routes for sid in r.shipments}

@@ -51,7 +51,7 @@ Each code appears at most once per route, with all its instances in its text and
 The weights are round numbers chosen for what each reason means, not fitted;
 bench/score_routes.py measures what they give on seeds they were not set on.
 
-Ranking scores every route with :func:`score_paths` (vectorised over all routes at once);
+Ranking scores every route with :func:`score_rows` (vectorised over all routes at once);
 the reasons, with their texts and figures, are built by :func:`route_reasons` for the routes
 that are returned. A test holds the two equal on every route of the demo data.
 """
@@ -69,7 +69,7 @@ from ..rules.library.statistics import exports_exceed_supply
 from ..selection import status_on_dates
 
 __all__ = ["WEIGHTS", "FLAG_AT", "ROUND_TRIP_MARKUP", "route_reasons", "combine",
-           "score_paths", "score_rows", "path_rows", "unsupplied", "rose", "same_goods",
+           "score_rows", "path_rows", "unsupplied", "rose", "same_goods",
            "POLISHING_ROLES"]
 
 WEIGHTS = {
@@ -426,13 +426,9 @@ def path_rows(paths: list[tuple[str, ...]], f: _Facts) -> np.ndarray:
     return rows
 
 
-def score_paths(paths: list[tuple[str, ...]], f: _Facts) -> np.ndarray:
-    """The score of every route at once (the same as ``combine(route_reasons(...))``)."""
-    return score_rows(path_rows(paths, f), f)
-
-
 def score_rows(rows: np.ndarray, f: _Facts) -> np.ndarray:
-    """:func:`score_paths` for routes given as rows of fact rows, padded with -1."""
+    """The score of every route at once (the same as ``combine(route_reasons(...))``), the
+    routes given as rows of fact rows (:func:`path_rows`), padded with -1."""
     n, width = rows.shape
     if not n:
         return np.zeros(0)

@@ -24,10 +24,13 @@ def _finding(rid: str, r: dict, summary: str, severity: float, evidence: dict) -
         evidence=evidence)
 
 
+def _ids_and_certificates(ships: pd.DataFrame) -> dict:
+    return {"shipments": sorted(ships["shipment_id"]),
+            "certificates": sorted(ships["certificate_id"].dropna().unique())}
+
+
 def _shipments_of(ships: pd.DataFrame, side: str, company, months) -> dict:
-    mine = ships[(ships[side] == company) & ships["month"].isin(months)]
-    return {"shipments": sorted(mine["shipment_id"]),
-            "certificates": sorted(mine["certificate_id"].dropna().unique())}
+    return _ids_and_certificates(ships[(ships[side] == company) & ships["month"].isin(months)])
 
 
 def _ledger_trade(g: GraphModel, codes, side: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -85,21 +88,20 @@ def ledger_below_shipments_rows(g: GraphModel, since=None, until=None, transit_d
                       "delivered": pair["delivered"]})]).sort_values(
         ["company_id", "first", "last"])
     country = g.companies.set_index("company_id")["country"]
+    received = s[s["importer_id"].isin(set(windows["company_id"]))].groupby("importer_id")
     out = []
     for company, grp in windows.groupby("company_id", sort=True):
-        mine = s[s["importer_id"] == company]
+        mine = received.get_group(company)
         take = pd.Series(False, index=mine.index)
         for a, b in zip(grp["first"], grp["last"]):
             take |= ((mine["month"] == a) & (mine["sure"] | (a != b))) | (
                 (mine["month"] == b) & mine["sure"])
-        ships = mine[take]
         out.append({"company_id": company, "country": country.get(company),
                     "months": sorted(set(grp["first"]) | set(grp["last"])),
                     "windows": [[a, b] for a, b in zip(grp["first"], grp["last"])],
                     "ledger": list(map(float, grp["ledger"])),
                     "delivered": list(map(float, grp["delivered"])),
-                    "shipments": sorted(ships["shipment_id"]),
-                    "certificates": sorted(ships["certificate_id"].dropna().unique())})
+                    **_ids_and_certificates(mine[take])})
     return out
 
 
