@@ -12,6 +12,11 @@ from ...graph import ROUGH_HS_CODES, GraphModel
 from ...queries.twins import in_period, records, twin
 from .. import Finding, entities, period_of, rule
 
+__all__ = ["certificate_reused_rows", "certificate_reused", "certificate_wrong_issuer_rows",
+           "certificate_wrong_issuer", "certificate_expired_rows", "certificate_expired",
+           "certificate_unconfirmed_rows", "certificate_unconfirmed", "certificate_mismatch_rows",
+           "certificate_mismatch"]
+
 SERVES = "Recommendation 1 (minimum control measures): the KP certificate is the control"
 
 

@@ -14,6 +14,8 @@ from ...queries.twins import in_period, shipment_columns, twin
 from ...selection import status_on_dates
 from .. import Finding, entities, period_of, rule
 
+__all__ = ["trader_flow_rows", "trader_flow_imbalance"]
+
 
 @twin("flag_trader_flow_imbalance")
 def trader_flow_rows(g: GraphModel, since=None, until=None, ratio: float = 1.5,

@@ -13,6 +13,8 @@ from ...graph import ROUGH_HS_CODES, GraphModel
 from ...queries.twins import in_period, shipment_columns, twin
 from .. import Finding, entities, period_of, rule
 
+__all__ = ["hub_value_rows", "hub_value_manipulation"]
+
 ALL = "*"  # the purchase class of every origin
 
 

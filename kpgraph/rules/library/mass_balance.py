@@ -11,6 +11,9 @@ from ...graph import ROUGH_HS_CODES, WORKED_HS_CODES, GraphModel
 from ...queries.twins import in_period, twin
 from .. import Finding, entities, rule
 
+__all__ = ["ledger_below_shipments_rows", "ledger_below_shipments", "implied_yield_rows",
+           "implied_yield"]
+
 SERVES = "Recommendation 6 (internal controls of cutting and polishing centres)"
 
 

@@ -11,6 +11,8 @@ from ...graph import ROUGH_HS_CODES, GraphModel
 from ...queries.twins import in_period, shipment_columns, twin
 from .. import Finding, entities, period_of, rule
 
+__all__ = ["mixed_origin_rows", "mixed_origin_recertification"]
+
 
 @twin("flag_mixed_origin_recertification")
 def mixed_origin_rows(g: GraphModel, since=None, until=None, min_share: float = 0.95,

@@ -12,6 +12,8 @@ from ...routes import ROUND_TRIPS, RouteQuery, drop_suffixes, find_paths, route_
 from ...routes.reasons import ROUND_TRIP_CHANGE, ROUND_TRIP_MARKUP, rose, same_goods
 from .. import Finding, entities, rule
 
+__all__ = ["round_trip_rows", "round_trip"]
+
 
 @twin("flag_round_trip")
 def round_trip_rows(g: GraphModel, since=None, until=None,

@@ -10,6 +10,8 @@ from ...queries.twins import in_period, shipment_columns, twin
 from ...selection import status_on_dates
 from .. import Finding, entities, period_of, rule
 
+__all__ = ["sanctioned_trade_rows", "sanctioned_trade"]
+
 SEVERITY = {"embargoed": 1.0, "suspended": 0.95, "expelled": 0.95, "withdrawn": 0.9,
             "not a participant": 0.85}
 

@@ -9,6 +9,8 @@ from ...identifiers import normalise_address, normalise_registration
 from ...queries.twins import in_period, shipment_columns, twin
 from .. import Finding, entities, period_of, rule
 
+__all__ = ["shell_company_rows", "shell_company"]
+
 SHARED = {"registration_no": "a registration number", "address": "an address"}
 
 

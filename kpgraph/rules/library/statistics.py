@@ -17,6 +17,9 @@ import pandas as pd
 from ...graph import GraphModel
 from .. import Finding, rule
 
+__all__ = ["exports_exceed_supply", "production_break", "value_per_carat_break",
+           "identical_periods", "reporting_gap", "round_figures", "trade_value_gap"]
+
 SERVES = "Recommendation 4 (transparent statistics: compare export, import, production)"
 
 
