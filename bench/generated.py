@@ -4,6 +4,7 @@ writes a folder whole or not at all)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -26,3 +27,12 @@ def dataset(shipments: int, seed: int) -> Path:
         print(f"generated {shipments:,} shipments in {time.perf_counter() - t:.1f} s",
               file=sys.stderr)
     return path
+
+
+def scored_sets(description: str, seeds: str) -> tuple[list[int], int]:
+    """The seeds and size a scoring script was asked for (``--seeds 1,2,3 --shipments N``)."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--seeds", default=seeds)
+    ap.add_argument("--shipments", type=int, default=20_000)
+    a = ap.parse_args()
+    return [int(x) for x in a.seeds.split(",")], a.shipments

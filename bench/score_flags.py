@@ -15,7 +15,6 @@ table, summed over the seeds.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections import defaultdict
@@ -24,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generated import dataset  # noqa: E402 (bench/, the script's folder)
+from generated import dataset, scored_sets  # noqa: E402 (bench/, the script's folder)
 
 import kpgraph  # noqa: E402
 from kpgraph.rules import all_rules  # noqa: E402
@@ -90,13 +89,9 @@ def score(seeds: list[int], shipments: int) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--seeds", default="101,102,103,104,105")
-    ap.add_argument("--shipments", type=int, default=20_000)
-    args = ap.parse_args()
-    seeds = [int(s) for s in args.seeds.split(",")]
-    tally = score(seeds, args.shipments)
-    print(f"seeds {args.seeds}, {args.shipments:,} shipments each")
+    seeds, shipments = scored_sets(__doc__, "101,102,103,104,105")
+    tally = score(seeds, shipments)
+    print(f"seeds {','.join(map(str, seeds))}, {shipments:,} shipments each")
     print()
     print("| typology | planted | found | recall | findings | true | precision |")
     print("|---|---:|---:|---:|---:|---:|---:|")

@@ -19,7 +19,6 @@ Prints a Markdown table summed over the seeds.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -29,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generated import dataset  # noqa: E402 (bench/, the script's folder)
+from generated import dataset, scored_sets  # noqa: E402 (bench/, the script's folder)
 
 import kpgraph  # noqa: E402
 from kpgraph.routes import all_routes  # noqa: E402
@@ -70,13 +69,9 @@ def score(seeds: list[int], shipments: int) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", default="301,302,303,304,305")
-    ap.add_argument("--shipments", type=int, default=20_000)
-    a = ap.parse_args()
-    seeds = [int(x) for x in a.seeds.split(",")]
-    r = score(seeds, a.shipments)
-    print(f"seeds {a.seeds}, {a.shipments:,} shipments each\n")
+    seeds, shipments = scored_sets(__doc__.splitlines()[0], "301,302,303,304,305")
+    r = score(seeds, shipments)
+    print(f"seeds {','.join(map(str, seeds))}, {shipments:,} shipments each\n")
     print("| typology | planted | found | recall |\n|---|---:|---:|---:|")
     for typ in ROUTE_TYPOLOGIES:
         t = r["tally"].get(typ, {"schemes": 0, "found": 0})
