@@ -99,6 +99,30 @@ def test_xss_payloads_stay_inert(tmp_path, open_page, how):
     assert page.locator("#network img, #network svg, #legend img").count() == 0
 
 
+def test_a_name_thousands_of_characters_long_does_not_shrink_the_view(tmp_path, open_page):
+    """The view fits its drawing to the page: a 5,000-character name drawn whole would
+    push every company out of sight. Drawn and in tooltips it is cut (and a bidirectional
+    control shown as a mark); search still finds it by its end."""
+    data = tmp_path / "long"
+    shutil.copytree(HAND, data)
+    comp = pd.read_csv(data / "companies.csv", dtype=str, keep_default_na=False)
+    comp.loc[comp["company_id"] == "T1", "name"] = "\u202e" + "A" * 5000 + "Zed"
+    comp.to_csv(data / "companies.csv", index=False)
+    scales = []
+    for folder in (HAND, data):
+        out = tmp_path / f"{folder.name}.html"
+        kpgraph.view(out, path=folder, around="T1", hops=1)
+        opened = open_page(out)
+        scales.append(opened.page.evaluate("window.kpgraphView.network.getScale()"))
+    page = opened.page
+    label = page.evaluate("window.kpgraphView.network.body.data.nodes.get('T1').label")
+    assert len(label) <= 40 and label.startswith("[U+202E]AAA") and label.endswith("\u2026")
+    assert scales[1] > scales[0] / 2, scales
+    page.fill("#search", "aaazed")
+    assert page.evaluate("window.kpgraphView.network.getSelectedNodes()") == ["T1"]
+    assert opened.errors == []
+
+
 def test_big_views_are_refused_with_advice(cli):
     r = cli("view", str(HAND), "--around", "T1", "--hops", "3", "--max-nodes", "3",
             "--out", "/tmp/never.html")
