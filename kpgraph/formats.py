@@ -12,8 +12,9 @@ import datetime as dt
 import io
 import json
 import math
+import re
 
-__all__ = ["FORMATS", "render", "to_jsonable"]
+__all__ = ["FORMATS", "render", "to_jsonable", "spreadsheet_text", "terminal_text"]
 
 FORMATS = ("table", "csv", "json")
 # A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
@@ -28,6 +29,26 @@ def spreadsheet_text(text: str) -> str:
     ('\'=HYPERLINK("http://x")', 'Kasai Gems')
     """
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+# Characters a terminal acts on rather than shows: C0 and C1 controls (ESC starts the
+# sequences that move the cursor, clear the screen or retitle the window), DEL, the line
+# and paragraph separators, and the bidirectional controls that make text read backwards
+# (U+202A-202E, U+2066-2069).
+_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSHOWN_IN_JSON = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")  # JSON does C0
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def terminal_text(text: str) -> str:
+    r"""``text`` as a terminal shows it and never obeys it: control and bidirectional
+    characters written as escapes (the table format; CSV and JSON keep the exact text).
+
+    >>> print(terminal_text("Evil\x1b[2J Co\nLine 2\u202e"))
+    Evil\x1b[2J Co\nLine 2\u202e
+    """
+    return _UNSHOWN.sub(lambda m: _ESCAPES.get(m[0]) or (
+        f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
 
 
 def to_jsonable(value):
@@ -66,8 +87,8 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}"
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+        return terminal_text(json.dumps(value, ensure_ascii=False, sort_keys=True))
+    return terminal_text(str(value))
 
 
 def _columns(rows: list[dict]) -> list[str]:
@@ -121,7 +142,10 @@ def _csv_cell(value) -> str:
 
 
 def render_json(rows) -> str:
-    return json.dumps(to_jsonable(rows), indent=2, ensure_ascii=False) + "\n"
+    """JSON text; the characters a terminal would obey are written as ``\\u`` escapes,
+    which JSON reads back as the same text (``json.dumps`` escapes C0 controls)."""
+    text = json.dumps(to_jsonable(rows), indent=2, ensure_ascii=False)
+    return _UNSHOWN_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n"
 
 
 def render(rows: list[dict], fmt: str) -> str:

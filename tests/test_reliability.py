@@ -368,3 +368,24 @@ def test_csv_output_never_hands_a_spreadsheet_a_formula(tmp_path, cli):
     assert {row["name"] for row in json.loads(j.stdout)} == set(names)
     assert render_csv([{"carats": -5, "ratio": -0.5, "name": "-5"}]) == (
         "carats,ratio,name\n-5,-0.5,'-5\n")
+
+
+def test_terminal_output_never_obeys_control_characters(tmp_path, cli):
+    """A name carrying terminal escape sequences (clear the screen, retitle the window,
+    an 8-bit CSI), a line break and a right-to-left override: the table shows them as
+    escapes on one line; JSON escapes them and reads back as the exact name."""
+    data = tmp_path / "escapes"
+    shutil.copytree(BASE, data)
+    frame = pd.read_csv(data / "companies.csv", dtype=str, keep_default_na=False)
+    name = "Almas\x1b[2J\x1b]0;pwned\x07\x9b31m Co\nLine\u2028 2\u202eoc"
+    frame.loc[0, "name"] = name
+    frame.to_csv(data / "companies.csv", index=False)
+    args = ("query", "run", "companies_by_name", str(data), "-p", "text=almas")
+    table = cli(*args).stdout
+    assert "Almas\\x1b[2J\\x1b]0;pwned\\x07\\x9b31m Co\\nLine\\u2028 2\\u202eoc" in table
+    j = cli(*args, "--format", "json").stdout
+    rows = json.loads(j)
+    assert name in [row["name"] for row in rows]
+    assert len(table.splitlines()) == 2 + len(rows)  # header, rule, a line a row
+    for raw in (table, j):
+        assert not {"\x1b", "\x07", "\x9b", "\u202e", "\u2028"} & set(raw)
