@@ -17,7 +17,7 @@ import click
 
 from . import __version__, api
 from .errors import InvalidDataError, KpgraphError, KpgraphWarning
-from .formats import FORMATS, render
+from .formats import FORMATS, render, terminal_text
 
 __all__ = ["main"]
 
@@ -41,12 +41,12 @@ def handle_errors(fn):
             return fn(*args, **kwargs)
         except InvalidDataError as exc:
             for v in exc.violations:
-                click.echo(str(v), err=True)
+                click.echo(terminal_text(str(v)), err=True)
             shown = len(exc.violations)
             more = f" ({exc.total - shown} more not shown)" if exc.total > shown else ""
             raise _Fail(f"{exc.total} violation(s){more}; nothing was loaded", 1) from None
         except KpgraphError as exc:
-            raise _Fail(str(exc), exc.exit_code) from None
+            raise _Fail(terminal_text(str(exc)), exc.exit_code) from None
 
     return wrapper
 
@@ -430,8 +430,8 @@ def export(data, around, hops, query, finding, route, params, since, until, out,
 def verify(bundle):
     """Check an evidence bundle (folder or zip) against its manifest; exit 0 if intact."""
     report = api.verify(bundle)
-    for line in report.lines():
-        click.echo(line)
+    for line in report.lines():  # names from the bundle, which may be hostile
+        click.echo(terminal_text(line))
     click.echo(f"manifest sha256: {report.manifest_sha256}")
     if not report.intact:
         raise _Fail(f"{bundle}: NOT intact ({len(report.lines())} problem(s))", 1)

@@ -91,6 +91,21 @@ def test_zip_bundle_is_reproducible_and_verifiable(tmp_path, monkeypatch, cli):
     assert r.exit_code == 1 and "altered: subgraph.json" in r.stdout
 
 
+def test_verify_shows_a_hostile_entry_name_without_obeying_it(tmp_path, cli):
+    """A tampered zip may name an entry with terminal escape sequences: verify reports it
+    as text."""
+    good, bad = tmp_path / "a.zip", tmp_path / "bad.zip"
+    kpgraph.export(good, path=HAND, around="P1")
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info))
+        zout.writestr("\x1b]0;pwned\x07\x1b[2Jx.txt", b"x")
+    r = cli("verify", str(bad))
+    assert r.exit_code == 1
+    assert "extra: \\x1b]0;pwned\\x07\\x1b[2Jx.txt" in r.stdout
+    assert "\x1b" not in r.stdout + r.stderr
+
+
 def test_same_selection_same_file_bytes_without_fixed_time(tmp_path):
     kpgraph.export(tmp_path / "a", path=HAND, around="T1")
     kpgraph.export(tmp_path / "b", path=HAND, around="T1")
