@@ -131,6 +131,25 @@ def test_graphml_and_gexf_read_back_to_the_same_graph(bundle):
             assert props == want_nodes[node]["properties"], (name, node)
 
 
+def test_graphml_and_gexf_hold_characters_xml_forbids(tmp_path):
+    """XML 1.0 cannot hold most control characters: GraphML and GEXF write them as
+    escapes and stay readable; JSON keeps the exact name."""
+    data = tmp_path / "controls"
+    shutil.copytree(HAND, data)
+    comp = pd.read_csv(data / "companies.csv", dtype=str, keep_default_na=False)
+    name = "Almas\x1b[2J\x00\x0b Co\tLine"
+    comp.loc[comp["company_id"] == "T1", "name"] = name
+    comp.to_csv(data / "companies.csv", index=False)
+    out = tmp_path / "b"
+    kpgraph.export(out, path=data, around="T1", hops=1)
+    doc = json.loads((out / "subgraph.json").read_text())
+    assert name in [n["properties"].get("name") for n in doc["nodes"]]
+    for file, reader in (("subgraph.graphml", nx.read_graphml),
+                         ("subgraph.gexf", nx.read_gexf)):
+        names = [d.get("p_name") for _, d in reader(out / file).nodes(data=True)]
+        assert "Almas\\x1b[2J\\x00\\x0b Co\tLine" in names, file
+
+
 def test_csv_opens_cleanly(bundle):
     raw = (bundle / "csv" / "nodes_Company.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 with a BOM

@@ -61,13 +61,32 @@ def _text(v) -> str | int | float | bool:
     return v
 
 
+# XML 1.0 cannot hold these characters at all, not even as character references: a
+# GraphML or GEXF file with one is not well-formed, and Gephi and networkx refuse it.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(v):
+    r"""A property value as GraphML and GEXF can hold it: characters XML 1.0 forbids are
+    written as ``\xNN`` / ``\uNNNN`` escapes (JSON, CSV and Cypher keep them).
+
+    >>> _xml_text("Almas\x1b[2J Co"), _xml_text(12.5)
+    ('Almas\\x1b[2J Co', 12.5)
+    """
+    v = _text(v)
+    if not isinstance(v, str):
+        return v
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                        else f"\\u{ord(m[0]):04x}", v)
+
+
 def _nx(graph: EvidenceGraph) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     for n in graph.nodes:
-        g.add_node(n.id, label=n.label, key=n.key,
-                   **{f"p_{k}": _text(v) for k, v in sorted(n.properties.items())})
+        g.add_node(_xml_text(n.id), label=n.label, key=_xml_text(n.key),
+                   **{f"p_{k}": _xml_text(v) for k, v in sorted(n.properties.items())})
     for e in graph.edges:
-        g.add_edge(e.source, e.target, key=e.type, relationship=e.type)
+        g.add_edge(_xml_text(e.source), _xml_text(e.target), key=e.type, relationship=e.type)
     return g
 
 
