@@ -41,6 +41,7 @@ INJECTIONS = [
     "x`) DETACH DELETE n //",
     "$param} CALL apoc.cypher.runWrite('MATCH (n) DETACH DELETE n', {}) //",
     "\\u0027; DROP CONSTRAINT x",
+    "Almas\x1b]0;pwned\x07\x1b[2J\x00 Co\u202eoc",  # terminal escapes, NUL, RLO
 ]
 
 
@@ -200,6 +201,9 @@ def test_injection_in_data_and_parameters_comes_back_as_data(tmp_path, cli, neo4
     names = kpgraph.run_query("companies_by_name", {"text": "DETACH"}, backend="neo4j",
                               neo4j=neo4j_config)
     assert names and all("DETACH" in r["name"] for r in names)
+    controls = kpgraph.run_query("companies_by_name", {"text": "pwned"}, backend="neo4j",
+                                 neo4j=neo4j_config)
+    assert {r["name"] for r in controls} == {INJECTIONS[-1]}  # NUL and escapes kept exactly
     env = _env(neo4j_config)
     # every string parameter of every canned query, with every payload
     for q in pack().values():
