@@ -266,9 +266,18 @@ def _read_parquet(path: Path) -> RawTable:
     except (pa.ArrowInvalid, OSError) as exc:
         return RawTable(name, [], None,
                         violations=[Violation(name, 1, 1, f"not a readable Parquet file: {exc}")])
-    columns = []
-    for col, fld in zip(table.columns, table.schema):
+    columns, violations = [], []
+    for i, (col, fld) in enumerate(zip(table.columns, table.schema), 1):
+        if pa.types.is_nested(fld.type) or pa.types.is_binary(fld.type) or (
+                pa.types.is_large_binary(fld.type)):
+            # a cell of the contract is one value a CSV field could hold
+            violations.append(Violation(name, 1, i, f"column {fld.name!r}: Parquet type "
+                                        f"{fld.type} is not text, a number, a date or a "
+                                        "boolean"))
+            continue
         columns.append(_as_text(col, fld.type))
+    if violations:
+        return RawTable(name, list(table.column_names), None, violations=violations)
     text = pa.table(columns, names=table.column_names)
     return RawTable(name, list(table.column_names), text)
 

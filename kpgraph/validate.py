@@ -11,6 +11,7 @@ so that a million shipments validate in seconds.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,9 +143,19 @@ def read_dataset(
     return Dataset(path=path, frames=frames, files=found)
 
 
+# Extra columns become properties of their nodes; in neo4j-admin's header a colon would
+# turn a column's data into labels, ids or types.
+_NOT_A_PROPERTY = re.compile(r"[:\x00-\x1f\x7f]")
+
+
 def _check_table(table: Table, raw: RawTable, errs: _Collector) -> dict[str, pd.Series]:
     """Header, emptiness, types, bounds, codes, keys and row rules of one table."""
     present = set(raw.columns)
+    for i, cname in enumerate(raw.columns, 1):
+        if cname not in table.columns and _NOT_A_PROPERTY.search(cname):
+            errs.add(Violation(raw.file, 1, i, f"extra column {cname!r}: a name with a colon "
+                               "or a control character cannot be a property (a colon gives "
+                               "a bulk-import header a meaning: :LABEL, :ID, :int)"))
     for col in table.required_columns:
         if col not in present:
             errs.add(Violation(raw.file, 1, len(raw.columns) + 1,

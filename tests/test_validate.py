@@ -129,6 +129,22 @@ def test_parquet_is_accepted_and_located_like_csv(base_copy):
     assert read_dataset(base_copy).frames["shipments"]["carats"].iloc[2] == 3.0
 
 
+def test_a_nested_parquet_column_is_a_violation_not_a_crash(base_copy):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = pd.read_csv(base_copy / "shipments.csv", dtype=str, keep_default_na=False)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.append_column("parts", pa.array([[1, 2]] * len(frame)))
+    (base_copy / "shipments.csv").unlink()
+    pq.write_table(table, base_copy / "shipments.parquet")
+    with pytest.raises(InvalidDataError) as info:
+        read_dataset(base_copy)
+    assert [str(v) for v in info.value.violations] == [
+        f"shipments.parquet:1:{len(frame.columns) + 1}: column 'parts': Parquet type "
+        "list<element: int64> is not text, a number, a date or a boolean"]
+
+
 def test_both_csv_and_parquet_is_a_usage_error(base_copy):
     pd.read_csv(base_copy / "countries.csv").to_parquet(base_copy / "countries.parquet")
     with pytest.raises(UsageError):
