@@ -152,10 +152,15 @@ def _check_table(table: Table, raw: RawTable, errs: _Collector) -> dict[str, pd.
     """Header, emptiness, types, bounds, codes, keys and row rules of one table."""
     present = set(raw.columns)
     for i, cname in enumerate(raw.columns, 1):
-        if cname not in table.columns and _NOT_A_PROPERTY.search(cname):
+        if cname in table.columns:
+            continue
+        if _NOT_A_PROPERTY.search(cname):
             errs.add(Violation(raw.file, 1, i, f"extra column {cname!r}: a name with a colon "
                                "or a control character cannot be a property (a colon gives "
                                "a bulk-import header a meaning: :LABEL, :ID, :int)"))
+        elif cname == table.key_property:
+            errs.add(Violation(raw.file, 1, i, f"extra column {cname!r}: the name of the key "
+                               f"kpgraph makes of {', '.join(table.key)}"))
     for col in table.required_columns:
         if col not in present:
             errs.add(Violation(raw.file, 1, len(raw.columns) + 1,
