@@ -231,6 +231,15 @@ def test_config_repr_hides_password():
     assert "hunter2" not in repr(cfg) and "hunter2" not in cfg.describe()
 
 
+@pytest.mark.parametrize("uri", ["bolt://neo4j:s3cret-pw@127.0.0.1:1",
+                                 "neo4j+s://neo4j:s3cret-pw@db.example.invalid"])
+def test_a_password_written_into_the_uri_is_never_printed(cli, uri):
+    """The driver refuses a URI with ``user:password@`` and quotes it in its error."""
+    r = cli("info", "--backend", "neo4j", env={"NEO4J_URI": uri, "NEO4J_PASSWORD": "x"})
+    assert r.exit_code == 3 and "is not valid" in r.stderr
+    assert "s3cret-pw" not in r.stdout + r.stderr and "***@" in r.stderr
+
+
 # -- the two backends agree on the demo dataset ------------------------------------------
 def test_demo_counts_agree(neo4j_server):
     from .neo4j_server.fixture import load_once

@@ -8,6 +8,7 @@ of any message, log line or ``repr``.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 __all__ = ["Neo4jConfig"]
@@ -30,6 +31,16 @@ class Neo4jConfig:
             database=env.get("NEO4J_DATABASE") or cls.database,
         )
 
+    @property
+    def shown_uri(self) -> str:
+        """The URI for messages and manifests: any ``user:password@`` part (which the driver
+        refuses, but a user may still write) is replaced by ``***@``.
+
+        >>> Neo4jConfig("neo4j+s://neo4j:s3cret@db.example:7687").shown_uri
+        'neo4j+s://***@db.example:7687'
+        """
+        return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", r"\1***@", self.uri)
+
     def describe(self) -> str:
         """Where we connect, for messages (never with the password)."""
-        return f"{self.uri} (user {self.user!r}, database {self.database!r})"
+        return f"{self.shown_uri} (user {self.user!r}, database {self.database!r})"

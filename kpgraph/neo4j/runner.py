@@ -42,8 +42,9 @@ class QueryRunner:
                                                       max_transaction_retry_time=30,
                                                       notifications_min_severity="OFF")
         except (ValueError, nx.ConfigurationError) as exc:
-            raise BackendUnavailableError(f"Neo4j URI {config.uri!r} is not valid: "
-                                          f"{exc}") from None
+            why = str(exc).replace(config.uri, config.shown_uri)  # the driver quotes it
+            raise BackendUnavailableError(f"Neo4j URI {config.shown_uri!r} is not valid: "
+                                          f"{why}") from None
 
     # -- life cycle ---------------------------------------------------------------------
     def verify(self) -> None:

@@ -291,7 +291,7 @@ class Neo4jStore:
         return {name: self.read_table(name) for name in contract().tables}
 
     def read_graph(self) -> GraphModel:
-        return GraphModel(self.read_frames(), source=f"neo4j:{self.runner.config.uri}")
+        return GraphModel(self.read_frames(), source=f"neo4j:{self.runner.config.shown_uri}")
 
 
 def typed_rows(name: str, data: list) -> pd.DataFrame:
