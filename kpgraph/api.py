@@ -10,6 +10,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -404,6 +405,28 @@ def audit_priorities(path: Path | str | None = None, top: int | None = 50,
 
 
 REPORT_MARK = "findings.json"  # a folder holding this (and index.html) is a report
+# What a report folder holds; anything else in one was put there by someone else.
+REPORT_FILES = re.compile(r"index\.html|findings\.json|routes/R-[0-9a-f]{12}\.html"
+                          r"|evidence/[RF]-[0-9a-f]{12}\.zip")
+
+
+def _not_a_report(out: Path) -> str | None:
+    """Why ``out`` may not be replaced by a report (None: it is empty or an earlier report
+    holding only what kpgraph writes)."""
+    if out.is_file():
+        return "is a file"
+    if not any(out.iterdir()):
+        return None
+    if not ((out / REPORT_MARK).exists() and (out / "index.html").exists()):
+        return "is not an earlier kpgraph report"
+    foreign = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                     if not p.is_dir() and not REPORT_FILES.fullmatch(
+                         p.relative_to(out).as_posix()))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more"
+                                          if len(foreign) > 3 else "")
+        return f"is an earlier kpgraph report that also holds {shown}, which it would delete"
+    return None
 
 
 def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-report",
@@ -414,7 +437,8 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
     routes included, in the data contract's findings format), the top routes' views
     (``out/routes/``) and evidence bundles for the top findings and routes
     (``out/evidence/``). Returns a summary. ``out`` is replaced only when it is empty or an
-    earlier report; everything is written beside it first, so a failure leaves the old one.
+    earlier report holding nothing else; everything is written beside it first, so a
+    failure leaves the old one.
     """
     import json
     import shutil
@@ -431,10 +455,9 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
     say = progress or (lambda _msg: None)
     _check_backend(backend)
     out = Path(out)
-    if out.exists() and (out.is_file() or (any(out.iterdir()) and not (
-            (out / REPORT_MARK).exists() and (out / "index.html").exists()))):
-        raise UsageError(f"{out} exists and is not an earlier kpgraph report: choose another "
-                         "--out")
+    why = _not_a_report(out) if out.exists() else None
+    if why:
+        raise UsageError(f"{out} {why}: choose another --out")
     if path is None and backend == "embedded":
         path = Path(__file__).parent.parent / "datasets" / "demo"
         if not path.exists():
