@@ -92,9 +92,17 @@ def info(path: Path | str | None = None, backend: str = "embedded", neo4j=None) 
 
 
 def synth(out: Path | str, shipments: int = 20_000, seed: int = 7) -> dict:
-    """Write a synthetic dataset with planted schemes to ``out``; return its ground truth."""
+    """Write a synthetic dataset with planted schemes to ``out``; return its ground truth.
+    ``out`` must be new, empty or an earlier synthetic dataset (it holds
+    ``ground_truth.json``): its files are replaced, and real data must never be."""
     if shipments < 1:
         raise UsageError("--shipments must be at least 1")
+    out = Path(out)
+    if out.is_file() or (out.is_dir() and any(out.iterdir())
+                         and not (out / "ground_truth.json").is_file()):
+        raise UsageError(f"{out} is not empty and holds no ground_truth.json (it is not an "
+                         "earlier synthetic dataset, whose files synth would replace): "
+                         "choose another folder")
     from .synthetic import synth as _synth
 
     return _synth(out, shipments=shipments, seed=seed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 
 import click
@@ -61,6 +62,17 @@ def test_synth_then_validate(cli, tmp_path):
     assert r.exit_code == 0 and "planted schemes" in r.stdout
     r = cli("validate", str(out))
     assert r.exit_code == 0 and "valid" in r.stdout
+    again = cli("synth", str(out), "--shipments", "800", "--seed", "3")  # replaces it
+    assert again.exit_code == 0 and "seed 3" in again.stdout
+
+
+def test_synth_never_writes_over_real_data(cli, tmp_path):
+    real = tmp_path / "real"
+    shutil.copytree(BASE, real)
+    before = {p.name: p.read_bytes() for p in real.iterdir()}
+    r = cli("synth", str(real), "--shipments", "800")
+    assert r.exit_code == 2 and "ground_truth.json" in r.stderr
+    assert {p.name: p.read_bytes() for p in real.iterdir()} == before
 
 
 def test_embedded_load_reports_counts(cli):
