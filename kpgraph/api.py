@@ -175,6 +175,9 @@ def view(out: Path | str, path: Path | str | None = None, around: str | None = N
     if sum(x is not None for x in (around, country, finding, route)) != 1:
         raise UsageError("choose one view: --around COMPANY, --country ISO3, --finding ID or "
                          "--route ID")
+    if Path(out).suffix.lower() not in (".html", ".htm"):
+        # a slip of the keyboard (--out companies.csv) must not write over a data file
+        raise UsageError(f"--out {str(out)!r}: a view is an HTML file; name it .html")
     g = open_graph(path, backend=backend, neo4j=neo4j)
     if route is not None:
         from .routes import find_route

@@ -138,6 +138,12 @@ def test_view_options_are_checked(cli, tmp_path):
                out).exit_code == 2
     r = cli("view", str(HAND), "--around", "nobody", "--out", out)
     assert r.exit_code == 2 and "no company" in r.stderr
+    data = tmp_path / "data"
+    shutil.copytree(HAND, data)
+    before = (data / "companies.csv").read_bytes()
+    r = cli("view", str(data), "--around", "T1", "--out", str(data / "companies.csv"))
+    assert r.exit_code == 2 and "name it .html" in r.stderr
+    assert (data / "companies.csv").read_bytes() == before
 
 
 def test_same_view_same_bytes(tmp_path):
