@@ -58,11 +58,20 @@ def output_options(fn):
 
 
 def period_options(fn):
-    """The shared ``--since DATE`` and ``--until DATE`` options (shipping days)."""
-    fn = click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
-                      help="Last shipping day (YYYY-MM-DD).")(fn)
+    """The shared ``--since DATE`` and ``--until DATE`` options (shipping days); a period
+    that ends before it begins is a usage error, not an empty answer."""
+
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        since, until = kwargs.get("since"), kwargs.get("until")
+        if since is not None and until is not None and since > until:
+            raise click.UsageError(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
+        return fn(*args, **kwargs)
+
+    checked = click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                           help="Last shipping day (YYYY-MM-DD).")(checked)
     return click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
-                        help="First shipping day (YYYY-MM-DD).")(fn)
+                        help="First shipping day (YYYY-MM-DD).")(checked)
 
 
 def backend_options(fn):

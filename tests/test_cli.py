@@ -66,6 +66,12 @@ def test_synth_then_validate(cli, tmp_path):
     assert again.exit_code == 0 and "seed 3" in again.stdout
 
 
+def test_a_period_that_ends_before_it_begins_is_a_usage_error(cli):
+    for cmd in (("flags",), ("routes", "--origin", "CAF"), ("centrality",)):
+        r = cli(*cmd, str(BASE), "--since", "2022-01-01", "--until", "2021-01-01")
+        assert r.exit_code == 2 and "is after --until" in r.stderr, cmd
+
+
 def test_synth_never_writes_over_real_data(cli, tmp_path):
     real = tmp_path / "real"
     shutil.copytree(BASE, real)
