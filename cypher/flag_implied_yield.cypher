@@ -4,7 +4,8 @@
 //   For each ledger month after a company's first: rough used = the previous ledger
 //   month's closing stock + rough in - rough out - this month's closing stock (missing in
 //   and out = 0); the months where polished out exceeds max_yield of the rough used (0 if
-//   negative) by more than min_carats. One row per company: the months in order with the
+//   negative) by more than min_carats, among the months the period touches (the month
+//   before still gives the opening stock). One row per company: the months in order with the
 //   polished and used carats, and the worked goods it shipped in those months in the
 //   period. The rows of `kpgraph flags --rule implied_yield` (docs/rules.md).
 // params:
@@ -24,6 +25,8 @@ WITH p, recs[j] AS r,
 WITH p, r, used, coalesce(r.polished_out_carats, 0.0) AS polished
 WHERE used IS NOT NULL
   AND polished - $max_yield * CASE WHEN used > 0 THEN used ELSE 0.0 END > $min_carats
+  AND ($since IS NULL OR r.month >= substring(toString($since), 0, 7))
+  AND ($until IS NULL OR r.month <= substring(toString($until), 0, 7))
 WITH p, r, used, polished ORDER BY r.month
 WITH p, collect(r.month) AS months, collect(polished) AS polished, collect(used) AS used
 CALL (p, months) {

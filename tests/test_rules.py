@@ -212,6 +212,11 @@ def test_mass_balance_rules_on_a_hand_ledger(base_copy, flags_on):
     assert f.evidence["months"] == [{"month": "2021-03", "polished_out": 700.0,
                                      "rough_used": 800.0}]
     assert f.entities["companies"] == ["P1"]
+    # a period reports the months it touches, with the month before as opening stock
+    (f,) = flags_on(base_copy, rules=["implied_yield"], since="2021-03-20", until="2021-04-30")
+    assert [m["month"] for m in f.evidence["months"]] == ["2021-03"]
+    assert flags_on(base_copy, rules=["implied_yield"], until="2021-02-28") == []
+    assert flags_on(base_copy, rules=["implied_yield"], since="2021-04-01") == []
 
 
 def test_ledger_shortfall_split_across_a_months_end(base_copy, flags_on):

@@ -157,7 +157,13 @@ def implied_yield_rows(g: GraphModel, since=None, until=None, max_yield: float =
             - rows["closing_stock_carats"])
     polished = rows["polished_out_carats"].fillna(0)
     excess = polished - max_yield * used.clip(lower=0)
-    bad = rows[used.notna() & (excess > min_carats)]
+    # the months of the period only (a month's opening stock is the month before's close)
+    inside = pd.Series(True, index=rows.index)
+    if since is not None:
+        inside &= rows["month"] >= pd.Timestamp(since).strftime("%Y-%m")
+    if until is not None:
+        inside &= rows["month"] <= pd.Timestamp(until).strftime("%Y-%m")
+    bad = rows[used.notna() & (excess > min_carats) & inside]
     out = []
     for company, grp in bad.groupby("company_id", sort=True):
         months = list(grp["month"])
@@ -177,7 +183,8 @@ def implied_yield(rows: list[dict], max_yield: float = 0.6, min_carats: float = 
     rough in, less rough out and this month's closing stock, and polished carats above
     ``max_yield`` (default 0.6) of it, by more than ``min_carats`` (default 50), are stones
     that came from rough the ledger never saw. Cutting keeps well under two thirds of a
-    rough stone."""
+    rough stone. With ``--since``/``--until``, the months the period touches (the month
+    before still gives the opening stock)."""
     out = []
     for r in rows:
         detail = [{"month": m, "polished_out": round(p, 4), "rough_used": round(u, 4)}
