@@ -271,6 +271,13 @@ def test_statistics_rules(tmp_path, cli):
     assert gap.evidence["from"] == "2012-H1" and gap.evidence["to"] == "2012-H2"
     r = cli("stats", str(data), "--format", "csv")
     assert r.exit_code == 0 and r.stdout.count("\n") == 6
+    # as flags over a period: the history stays whole, the periods it touches are reported
+    stats_rules = sorted(found)
+    period = kpgraph.flags(data, rules=stats_rules, since="2013-03-01", until="2013-04-30")
+    assert [f.rule for f in period] == ["production_break"]
+    assert period[0].summary == surge.summary
+    assert {f.rule for f in kpgraph.flags(data, rules=stats_rules, until="2012-12-31")} == {
+        "exports_exceed_supply", "reporting_gap"}
 
 
 def test_statistics_rules_run_on_the_real_data():

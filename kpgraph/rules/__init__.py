@@ -26,7 +26,7 @@ from ..errors import UsageError
 from ..graph import GraphModel
 
 __all__ = ["Finding", "Rule", "RULES", "rule", "run_rules", "order_findings", "find",
-           "all_rules", "period_of", "entities"]
+           "all_rules", "period_of", "entities", "touching"]
 
 
 @dataclass
@@ -86,7 +86,7 @@ class Rule:
         from ..queries.twins import in_period
 
         if self.query is None:
-            return self.fn(in_period(g, since, until), **self.params)
+            return touching(self.fn(in_period(g, since, until), **self.params), since, until)
         return self.fn(TWINS[self.query](g, **self.query_params(since, until)), **self.params)
 
     @property
@@ -141,6 +141,22 @@ def run_rules(g: GraphModel, ids: list[str] | None = None, since=None, until=Non
     """Run the chosen rules (all by default) over the shipments of a period, on the
     embedded model; findings in :func:`order_findings` order."""
     return order_findings([f for r in chosen(ids) for f in r.run(g, since, until)])
+
+
+def touching(findings: list[Finding], since=None, until=None) -> list[Finding]:
+    """The findings whose period touches ``since``..``until`` (and those with no period).
+    The statistics rules read a country's whole history, which the period must not cut
+    (a median of two half-years is no history), and report the periods it touches.
+
+    >>> f = Finding(rule="r", typology="t", severity=1.0, summary="s.",
+    ...             period={"from": "2020-07-01", "to": "2020-12-31"})
+    >>> [len(touching([f], since=d)) for d in ("2020-12-31", "2021-01-01")]
+    [1, 0]
+    """
+    lo = None if since is None else str(since)[:10]
+    hi = None if until is None else str(until)[:10]
+    return [f for f in findings if not f.period["from"] or (
+        (lo is None or f.period["to"] >= lo) and (hi is None or f.period["from"] <= hi))]
 
 
 def period_of(days) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..graph import GraphModel
 from ..neo4j.store import Neo4jStore
 from ..queries import get
-from . import Finding, chosen, order_findings
+from . import Finding, chosen, order_findings, touching
 
 __all__ = ["run_rules", "statistics_model"]
 
@@ -30,7 +30,7 @@ def run_rules(store: Neo4jStore, ids: list[str] | None = None, since=None, until
     for r in chosen(ids):
         if r.query is None:
             stats = stats or statistics_model(store)
-            out += r.fn(stats, **r.params)
+            out += touching(r.fn(stats, **r.params), since, until)
             continue
         rows = store.runner.run(get(r.query).cypher, r.query_params(since, until), mode="read")
         out += r.fn(rows, **r.params)
