@@ -48,6 +48,7 @@ def handle_errors(fn):
         except KpgraphError as exc:
             raise _Fail(terminal_text(str(exc)), exc.exit_code) from None
 
+    wrapper.maps_errors = True  # every command has it (tests/test_cli.py)
     return wrapper
 
 
@@ -480,6 +481,7 @@ def query():
 
 @query.command("list")
 @output_options
+@handle_errors
 def query_list(fmt):
     """List the canned queries with their one-line descriptions."""
     from .queries import pack
@@ -550,6 +552,7 @@ def cypher_cmd(text, params, write, ask_password, fmt):
 
 
 @main.command("contract")
+@handle_errors
 def contract_cmd():
     """Print the data contract (tables, columns, rules, graph model) as Markdown."""
     from .contract import to_markdown

@@ -38,6 +38,24 @@ def test_every_command_has_help_and_readme_docs(cli, path, cmd):
     assert f"kpgraph {' '.join(path)}" in readme, f"README does not document {path}"
 
 
+@pytest.mark.parametrize("path,cmd", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
+def test_every_command_maps_errors_to_a_line_and_an_exit_code(path, cmd):
+    assert isinstance(cmd, click.Group) or getattr(cmd.callback, "maps_errors", False), path
+
+
+def test_a_broken_query_file_of_a_team_is_named_not_a_traceback(cli, tmp_path):
+    (tmp_path / "ours.cypher").write_text("// name: ours\n// description: [unclosed\n"
+                                          "MATCH (n) RETURN n\n")
+    r = cli("query", "list", env={"KPGRAPH_QUERY_PATH": str(tmp_path)})
+    assert r.exit_code == 2 and "ours.cypher: header is not valid YAML" in r.stderr
+    (tmp_path / "ours.cypher").write_text("// name: top_exporters\n// description: x\n"
+                                          "// returns: [n]\nMATCH (n) RETURN 1 AS n\n")
+    r = cli("query", "list", env={"KPGRAPH_QUERY_PATH": str(tmp_path)})
+    assert r.exit_code == 2 and "does not match the file name" in r.stderr
+    r = cli("query", "list", env={"KPGRAPH_QUERY_PATH": str(tmp_path / "nope")})
+    assert r.exit_code == 2 and "is not a folder" in r.stderr
+
+
 def test_contract_docs_are_generated_from_the_schema():
     assert (ROOT / "docs" / "data-contract.md").read_text("utf-8") == to_markdown()
 

@@ -56,32 +56,40 @@ class CannedQuery:
         return self.text[: len(self.text) - len(self.cypher)].rstrip() + "\n"
 
 
-def _parse(filename: str, text: str) -> CannedQuery:
+def _parse(filename: str, text: str, where: str | None = None) -> CannedQuery:
+    """A query file's header and Cypher, checked; ``where`` names the file in errors
+    (a :class:`UsageError`: a team's own query file may be wrong, and says how)."""
     lines = text.splitlines(keepends=True)
     header = []
     for line in lines:
         if not line.startswith("//"):
             break
         header.append(line[3:] if line.startswith("// ") else line[2:])
-    where = f"cypher/{filename}"
+    where = where or f"cypher/{filename}"
     try:
         meta = yaml.safe_load("".join(header)) or {}
     except yaml.YAMLError as exc:
-        raise ValueError(f"{where}: header is not valid YAML: {exc}") from None
+        raise UsageError(f"{where}: header is not valid YAML: {exc}") from None
+    if not isinstance(meta, dict):
+        raise UsageError(f"{where}: header is not a map of keys (name, description, ...)")
     cypher = "".join(lines[len(header):]).strip()
     for key in ("name", "description", "returns"):
         if key not in meta:
-            raise ValueError(f"{where}: header lacks {key!r}")
-    if meta["name"] + ".cypher" != filename:
-        raise ValueError(f"{where}: name {meta['name']!r} does not match the file name")
+            raise UsageError(f"{where}: header lacks {key!r}")
+    if str(meta["name"]) + ".cypher" != filename:
+        raise UsageError(f"{where}: name {meta['name']!r} does not match the file name")
+    if not isinstance(meta["returns"], list) or not isinstance(meta.get("params") or {}, dict):
+        raise UsageError(f"{where}: returns must be a list of columns and params a map")
     params = []
     for pname, spec in (meta.get("params") or {}).items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
+            raise UsageError(f"{where}: parameter {pname!r} needs a type ({{type: string}})")
         ptype = spec["type"]
         inner = ptype[5:-1] if ptype.startswith("list[") and ptype.endswith("]") else ptype
         if inner not in _SCALARS:
-            raise ValueError(f"{where}: parameter {pname!r} has unknown type {ptype!r}")
+            raise UsageError(f"{where}: parameter {pname!r} has unknown type {ptype!r}")
         if f"${pname}" not in cypher:
-            raise ValueError(f"{where}: parameter {pname!r} is not used in the query")
+            raise UsageError(f"{where}: parameter {pname!r} is not used in the query")
         params.append(Param(pname, ptype, spec.get("default", _MISSING), spec.get("example"),
                             str(spec.get("description", ""))))
     return CannedQuery(
@@ -106,10 +114,17 @@ def _pack(extra: str) -> dict[str, CannedQuery]:
     roots = [resources.files("kpgraph").joinpath("cypher")]
     roots += [Path(p) for p in extra.split(os.pathsep) if p]
     out: dict[str, CannedQuery] = {}
-    for root in roots:
+    for i, root in enumerate(roots):
+        if i and not Path(root).is_dir():
+            raise UsageError(f"{QUERY_PATH_ENV}: {root} is not a folder")
         for entry in sorted(root.iterdir(), key=lambda e: e.name):
             if entry.name.endswith(".cypher"):
-                q = _parse(entry.name, entry.read_text("utf-8"))
+                where = f"cypher/{entry.name}" if i == 0 else str(entry)
+                try:
+                    text = entry.read_text("utf-8")
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise UsageError(f"{where}: cannot be read as UTF-8 text: {exc}") from None
+                q = _parse(entry.name, text, where)
                 if q.name in out:
                     raise UsageError(f"{root}: query {q.name!r} is defined twice")
                 out[q.name] = q
