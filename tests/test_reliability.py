@@ -393,3 +393,26 @@ def test_terminal_output_never_obeys_control_characters(tmp_path, cli):
     assert len(table.splitlines()) == 2 + len(rows)  # header, rule, a line a row
     for raw in (table, j):
         assert not {"\x1b", "\x07", "\x9b", "\u202e", "\u2028"} & set(raw)
+
+
+def test_every_command_answers_a_dataset_without_trade(tmp_path, cli):
+    """Countries, companies and statistics but not one shipment (a new case file): every
+    command answers, with empty tables where there is nothing to rank."""
+    data = tmp_path / "no-trade"
+    shutil.copytree(BASE, data)
+    for name in ("shipments", "certificates", "production_records"):
+        f = data / f"{name}.csv"
+        f.write_text(f.read_text().splitlines()[0] + "\n")
+    for args in (["flags"], ["routes", "--origin", "CAF"], ["routes", "--round-trips"],
+                 ["audit-priorities"], ["stats"],
+                 *(["centrality", "--measure", m] for m in
+                   ("betweenness", "pagerank", "weak_components", "strong_components",
+                    "communities", "hubs"))):
+        r = cli(*args, str(data), "--format", "json")
+        assert r.exit_code == 0, (args, r.stderr)
+        assert isinstance(json.loads(r.stdout), list), args
+    assert json.loads(cli("audit-priorities", str(data), "--format", "json").stdout) == []
+    r = cli("investigate", str(data), "--out", str(tmp_path / "report"))
+    assert r.exit_code == 0 and (tmp_path / "report" / "index.html").exists(), r.stderr
+    r = cli("view", str(data), "--country", "CAF", "--out", str(tmp_path / "v.html"))
+    assert r.exit_code == 0 and "0 trade links" in r.stdout

@@ -58,7 +58,9 @@ def audit_priorities(g: GraphModel, findings=(), k: int | None = None, seed: int
                      "score": cent * vol * (1 + n) * gap, "centrality": cent, "volume": vol,
                      "open_findings": n, "years_since_audit": years, "audit_gap": gap,
                      "value_usd": float(value[c])})
-    out = pd.DataFrame(rows)
-    out.attrs["betweenness"] = bt.meta
+    out = pd.DataFrame(rows, columns=["company_id", "name", "country", "role", "score",
+                                      "centrality", "volume", "open_findings",
+                                      "years_since_audit", "audit_gap", "value_usd"])
+    out.attrs["betweenness"] = bt.meta  # (no trade: no rows, the same columns)
     return out.sort_values(["score", "company_id"], ascending=[False, True]).reset_index(
         drop=True)
