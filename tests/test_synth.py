@@ -109,3 +109,10 @@ def test_planted_traders_send_only_rough_they_received(tmp_path, seed):
             assert got >= 0.5 * sent.carats, (scheme["id"], scheme["typology"], sent)
             checked += 1
     assert checked >= 20
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_a_tiny_dataset_is_written_and_valid(tmp_path, n):
+    """So few shipments that no legitimate lot survives: an empty trade, not a crash."""
+    kpgraph.synth(tmp_path / "d", shipments=n, seed=9)
+    kpgraph.validate(tmp_path / "d")
