@@ -97,6 +97,8 @@ def synth(out: Path | str, shipments: int = 20_000, seed: int = 7) -> dict:
     ``ground_truth.json``): its files are replaced, and real data must never be."""
     if shipments < 1:
         raise UsageError("--shipments must be at least 1")
+    if seed < 0:
+        raise UsageError("--seed must be 0 or more")
     out = Path(out)
     if out.is_file() or (out.is_dir() and any(out.iterdir())
                          and not (out / "ground_truth.json").is_file()):

@@ -214,7 +214,7 @@ def load(data, backend, neo4j, batch_size, fmt):
 @click.argument("out", type=click.Path(file_okay=False, path_type=str))
 @click.option("--shipments", type=click.IntRange(min=1), default=20_000, show_default=True,
               help="About how many shipments to generate.")
-@click.option("--seed", type=int, default=7, show_default=True,
+@click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True,
               help="Random seed: the same seed gives the same files.")
 @handle_errors
 def synth(out, shipments, seed):
@@ -331,7 +331,7 @@ def stats_cmd(data, backend, neo4j, fmt):
 @click.option("--k", type=click.IntRange(min=1), default=None,
               help="Sample this many sources for betweenness (default: exact below "
                    "5,000 companies, else 512).")
-@click.option("--seed", type=int, default=0, show_default=True,
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed for betweenness sampling and community detection.")
 @period_options
 @click.option("--commodity", type=click.Choice(["rough", "polished"]), default=None,
@@ -356,7 +356,8 @@ def centrality_cmd(data, measure, top, k, seed, since, until, commodity, backend
               help="How many companies to print.")
 @click.option("--k", type=click.IntRange(min=1), default=None,
               help="Betweenness sample size (default: exact below 5,000 companies).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Sampling seed.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Sampling seed.")
 @backend_options
 @output_options
 @handle_errors

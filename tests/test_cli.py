@@ -82,6 +82,7 @@ def test_synth_then_validate(cli, tmp_path):
     assert r.exit_code == 0 and "valid" in r.stdout
     again = cli("synth", str(out), "--shipments", "800", "--seed", "3")  # replaces it
     assert again.exit_code == 0 and "seed 3" in again.stdout
+    assert cli("synth", str(out), "--seed", "-1").exit_code == 2
 
 
 def test_a_period_that_ends_before_it_begins_is_a_usage_error(cli):
