@@ -106,6 +106,21 @@ def test_verify_shows_a_hostile_entry_name_without_obeying_it(tmp_path, cli):
     assert "\x1b" not in r.stdout + r.stderr
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name")  # zipfile warns, as it should
+def test_a_zip_holding_a_file_twice_is_not_intact(tmp_path, cli):
+    """Two entries of one name, the altered one first: which one an unzip tool shows
+    depends on the tool, so the bundle cannot be called intact."""
+    good, bad = tmp_path / "a.zip", tmp_path / "twice.zip"
+    kpgraph.export(good, path=HAND, around="P1")
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        zout.writestr("subgraph.json", zin.read("subgraph.json").replace(b'"P1"', b'"P2"', 1))
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info))
+    r = cli("verify", str(bad))
+    assert r.exit_code == 1 and "duplicate: subgraph.json" in r.stdout
+    assert "altered: subgraph.json" in r.stdout
+
+
 def test_same_selection_same_file_bytes_without_fixed_time(tmp_path):
     kpgraph.export(tmp_path / "a", path=HAND, around="T1")
     kpgraph.export(tmp_path / "b", path=HAND, around="T1")

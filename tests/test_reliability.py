@@ -322,6 +322,26 @@ def _peak_rss_mb_of(argv: list[str]) -> tuple[int, str, float]:
     return int(code), r.stderr, int(kb) / 1024
 
 
+def test_verify_reads_a_huge_zip_entry_in_bounded_memory(tmp_path):
+    """A bundle whose entry inflates to 400 MB (a zip bomb, or a big export): verify
+    hashes it as a stream."""
+    import zipfile
+
+    bundle = tmp_path / "b.zip"
+    kpgraph.export(bundle, path=BASE, around="T1")
+    big = tmp_path / "big.zip"
+    with zipfile.ZipFile(bundle) as zin, zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in zin.infolist():
+            z.writestr(info, zin.read(info))
+        with z.open("padding.bin", "w", force_zip64=True) as fh:
+            block = bytes(1 << 20)
+            for _ in range(400):
+                fh.write(block)
+    code, err, rss = _peak_rss_mb_of([sys.executable, "-m", "kpgraph", "verify", str(big)])
+    assert code == 1 and "Traceback" not in err
+    assert rss < 300, f"peak RSS {rss:.0f} MB"
+
+
 def test_a_100_mb_field_is_refused_in_bounded_memory(tmp_path):
     data = tmp_path / "huge"
     shutil.copytree(BASE, data)

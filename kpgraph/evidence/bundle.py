@@ -52,12 +52,18 @@ def bundle_time() -> str:
 
 
 def _sha256(path: Path) -> tuple[str, int]:
+    with path.open("rb") as fh:
+        return _digest(fh)
+
+
+def _digest(fh) -> tuple[str, int]:
+    """SHA-256 and size of a stream, read a MiB at a time (a zip entry may inflate to far
+    more than memory holds)."""
     h = hashlib.sha256()
     size = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
+    while chunk := fh.read(1 << 20):
+        h.update(chunk)
+        size += len(chunk)
     return h.hexdigest(), size
 
 
@@ -147,56 +153,69 @@ class VerifyReport:
     altered: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    # a zip may hold two entries of one name: which one a reader sees depends on the tool
+    duplicate: list[str] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
-        return not (self.altered or self.missing or self.extra)
+        return not (self.altered or self.missing or self.extra or self.duplicate)
 
     def lines(self) -> list[str]:
         return ([f"altered: {f}" for f in self.altered] + [f"missing: {f}" for f in
                                                             self.missing]
-                + [f"extra: {f}" for f in self.extra])
-
-
-def _read_bundle(path: Path) -> tuple[bytes, dict[str, bytes | Path]]:
-    """The manifest's bytes and every other file (content for a zip, a path for a folder)."""
-    if path.is_file():
-        try:
-            with zipfile.ZipFile(path) as z:
-                contents = {i.filename: z.read(i) for i in z.infolist() if not i.is_dir()}
-        except zipfile.BadZipFile:
-            raise IntegrityError(f"{path}: not a zip file") from None
-    elif path.is_dir():
-        contents = {p.relative_to(path).as_posix(): p for p in path.rglob("*") if p.is_file()}
-    else:
-        raise UsageError(f"{path}: no such bundle")
-    if MANIFEST not in contents:
-        raise IntegrityError(f"{path}: no {MANIFEST}; this is not an intact bundle")
-    raw = contents.pop(MANIFEST)
-    return (raw if isinstance(raw, bytes) else raw.read_bytes()), contents
+                + [f"extra: {f}" for f in self.extra]
+                + [f"duplicate: {f}" for f in self.duplicate])
 
 
 def verify_bundle(path: Path | str) -> VerifyReport:
-    """Check every file of a bundle against its manifest."""
+    """Check every file of a bundle against its manifest: each listed file's SHA-256 and
+    size, and no file missing, extra or (in a zip) present twice."""
     path = Path(path)
-    raw, contents = _read_bundle(path)
+    if path.is_file():
+        try:
+            with zipfile.ZipFile(path) as z:
+                return _verify(path, [i for i in z.infolist() if not i.is_dir()],
+                               lambda i: _digest_entry(z, i), lambda i: z.read(i))
+        except zipfile.BadZipFile:
+            raise IntegrityError(f"{path}: not a zip file") from None
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file())
+        return _verify(path, files, _sha256, Path.read_bytes, lambda p: p.relative_to(
+            path).as_posix())
+    raise UsageError(f"{path}: no such bundle")
+
+
+def _digest_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
+    with z.open(info) as fh:
+        return _digest(fh)
+
+
+def _verify(path: Path, entries: list, digest, read, name_of=lambda i: i.filename
+            ) -> VerifyReport:
+    by_name: dict[str, list] = {}
+    for e in entries:
+        by_name.setdefault(name_of(e), []).append(e)
+    if MANIFEST not in by_name:
+        raise IntegrityError(f"{path}: no {MANIFEST}; this is not an intact bundle")
+    raw = read(by_name[MANIFEST][-1])
     report = VerifyReport(manifest_sha256=hashlib.sha256(raw).hexdigest())
     try:
         manifest = json.loads(raw.decode("utf-8"))
         listed = manifest["files"]
-    except (ValueError, KeyError, TypeError):
+        listed.items()
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise IntegrityError(f"{path}: {MANIFEST} is not a kpgraph manifest") from None
+    report.duplicate = sorted(n for n, es in by_name.items() if len(es) > 1)
     for name, want in sorted(listed.items()):
-        have = contents.get(name)
-        if have is None:
+        if name not in by_name:
             report.missing.append(name)
             continue
-        if isinstance(have, bytes):
-            digest, size = hashlib.sha256(have).hexdigest(), len(have)
-        else:
-            digest, size = _sha256(have)
         report.checked += 1
-        if digest != want.get("sha256") or size != want.get("size"):
-            report.altered.append(name)
-    report.extra = sorted(set(contents) - set(listed))
+        for e in by_name[name]:
+            sha, size = digest(e)
+            if not isinstance(want, dict) or (sha, size) != (want.get("sha256"),
+                                                             want.get("size")):
+                report.altered.append(name)
+                break
+    report.extra = sorted(set(by_name) - set(listed) - {MANIFEST})
     return report
