@@ -235,6 +235,9 @@ def test_route_selection_errors(tmp_path, cli):
     assert r.exit_code == 2 and "no route" in r.stderr
     r = cli("view", str(ROUTES), "--route", "S2,S1", "--out", str(tmp_path / "x.html"))
     assert r.exit_code == 2 and "does not continue" in r.stderr
+    for empty in ("", " , "):
+        r = cli("view", str(ROUTES), "--route", empty, "--out", str(tmp_path / "x.html"))
+        assert r.exit_code == 2 and "give a route id" in r.stderr
     r = cli("export", str(ROUTES), "--route", "S1,S3,S4", "--out", str(tmp_path / "b.zip"),
             "--format", "json,graphml")
     assert r.exit_code == 0, r.stderr

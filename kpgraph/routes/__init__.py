@@ -390,6 +390,8 @@ def find_route(g: GraphModel, wanted: str) -> Route:
     joined by commas (``S1,S2,S3``), which must form a route."""
     if "," in wanted or not wanted.startswith("R-"):
         chain = [x.strip() for x in wanted.split(",") if x.strip()]
+        if not chain:
+            raise UsageError("--route: give a route id (R-...) or its shipment ids, S1,S2,...")
         s = g.shipments.set_index("shipment_id")
         missing = [x for x in chain if x not in s.index]
         if missing:
