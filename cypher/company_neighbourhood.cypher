@@ -7,7 +7,7 @@
 //   docker-compose Neo4j and the test server have.
 // params:
 //   company_id: {type: string, example: C000123, description: the company at the centre}
-//   hops: {type: int, default: 2, example: 2, description: how many trade hops}
+//   hops: {type: int, min: 1, max: 6, default: 2, example: 2, description: how many trade hops}
 // returns: [company_id, name, country, role, free_zone, hops]
 // order: [hops, company_id]
 MATCH (c:Company {company_id: $company_id})

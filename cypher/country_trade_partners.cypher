@@ -7,7 +7,7 @@
 //   counts as both. Leave year null for every year.
 // params:
 //   iso3: {type: string, example: ARE, description: the country}
-//   year: {type: int, default: null, example: 2021, description: one calendar year, or null for all}
+//   year: {type: int, min: 1, max: 9999, default: null, example: 2021, description: one calendar year, or null for all}
 // returns: [iso3, year, direction, partner, shipments, carats, value_usd]
 // order: [year, direction, value_usd DESC, partner]
 MATCH (:Country {iso3: $iso3})<-[:REGISTERED_IN]-(c:Company)

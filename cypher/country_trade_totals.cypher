@@ -7,7 +7,7 @@
 // params:
 //   from_country: {type: string, example: BWA, description: the exporters' country (ISO3)}
 //   to_country: {type: string, example: ARE, description: the importers' country (ISO3)}
-//   year: {type: int, example: 2021, description: the calendar year}
+//   year: {type: int, min: 1, max: 9999, example: 2021, description: the calendar year}
 // returns: [from_country, to_country, year, hs_code, shipments, carats, value_usd]
 // order: [hs_code]
 MATCH (:Country {iso3: $from_country})<-[:REGISTERED_IN]-(e:Company)-[:EXPORTED]->(s:Shipment)

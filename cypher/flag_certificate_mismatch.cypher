@@ -8,7 +8,7 @@
 // params:
 //   since: {type: date, default: null, example: "2021-01-01", description: first shipping day}
 //   until: {type: date, default: null, example: "2021-12-31", description: last shipping day}
-//   tolerance: {type: float, default: 0.02, example: 0.02, description: largest relative difference}
+//   tolerance: {type: float, min: 0, max: 10, default: 0.02, example: 0.02, description: largest relative difference}
 // returns: [certificate_id, shipments, companies, issuing_country, first_day, last_day, certificate_carats, shipment_carats, certificate_value_usd, shipment_value_usd]
 // order: [certificate_id]
 MATCH (s:Shipment)-[:COVERED_BY]->(k:Certificate)

@@ -8,7 +8,7 @@
 // params:
 //   since: {type: date, default: null, example: "2021-01-01", description: first shipping day}
 //   until: {type: date, default: null, example: "2021-12-31", description: last shipping day}
-//   grace_days: {type: int, default: 90, example: 90, description: days a confirmation may take}
+//   grace_days: {type: int, min: 0, max: 3650, default: 90, example: 90, description: days a confirmation may take}
 // returns: [certificate_id, issuing_country, issued_on, certificate_carats, shipments, companies, first_day, last_day]
 // order: [certificate_id]
 MATCH (x:Shipment)

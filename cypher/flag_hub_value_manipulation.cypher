@@ -17,9 +17,9 @@
 // params:
 //   since: {type: date, default: null, example: "2021-01-01", description: first shipping day}
 //   until: {type: date, default: null, example: "2021-12-31", description: last shipping day}
-//   min_ratio: {type: float, default: 3.0, example: 3.0, description: smallest ratio to the dearest purchase (or from the cheapest)}
-//   months: {type: int, default: 3, example: 3, description: calendar months of purchases a parcel is compared with, its own included}
-//   min_norm: {type: int, default: 20, example: 20, description: fewest shipments that make an origin's norm}
+//   min_ratio: {type: float, min: 1, max: 1000, default: 3.0, example: 3.0, description: smallest ratio to the dearest purchase (or from the cheapest)}
+//   months: {type: int, min: 1, max: 36, default: 3, example: 3, description: calendar months of purchases a parcel is compared with, its own included}
+//   min_norm: {type: int, min: 1, max: 1000000.0, default: 20, example: 20, description: fewest shipments that make an origin's norm}
 // returns: [company_id, country, direction, origins, ratios, purchases, norm_ratios, shipments, certificates, first_day, last_day]
 // order: [company_id, direction]
 CALL () {

@@ -11,8 +11,8 @@
 // params:
 //   since: {type: date, default: null, example: "2021-01-01", description: first shipping day}
 //   until: {type: date, default: null, example: "2021-12-31", description: last shipping day}
-//   max_yield: {type: float, default: 0.6, example: 0.6, description: largest share of rough that cutting keeps}
-//   min_carats: {type: float, default: 50.0, example: 50.0, description: smallest excess that counts}
+//   max_yield: {type: float, min: 0, max: 1, default: 0.6, example: 0.6, description: largest share of rough that cutting keeps}
+//   min_carats: {type: float, min: 0, max: 1000000000.0, default: 50.0, example: 50.0, description: smallest excess that counts}
 // returns: [company_id, country, months, polished, used, shipments, certificates]
 // order: [company_id]
 MATCH (p:Company)-[:RECORDED]->(r:ProductionRecord)

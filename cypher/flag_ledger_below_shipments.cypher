@@ -14,9 +14,9 @@
 // params:
 //   since: {type: date, default: null, example: "2021-01-01", description: first shipping day}
 //   until: {type: date, default: null, example: "2021-12-31", description: last shipping day}
-//   transit_days: {type: int, default: 10, example: 10, description: days a shipment may travel}
-//   tolerance: {type: float, default: 0.1, example: 0.1, description: share of the delivered carats the ledger may lack}
-//   min_carats: {type: float, default: 50.0, example: 50.0, description: smallest shortfall that counts}
+//   transit_days: {type: int, min: 0, max: 365, default: 10, example: 10, description: days a shipment may travel}
+//   tolerance: {type: float, min: 0, max: 1, default: 0.1, example: 0.1, description: share of the delivered carats the ledger may lack}
+//   min_carats: {type: float, min: 0, max: 1000000000.0, default: 50.0, example: 50.0, description: smallest shortfall that counts}
 // returns: [company_id, country, months, windows, ledger, delivered, shipments, certificates]
 // order: [company_id]
 MATCH (p:Company) WHERE EXISTS { (p)-[:RECORDED]->(:ProductionRecord) }

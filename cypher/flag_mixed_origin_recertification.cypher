@@ -11,8 +11,8 @@
 // params:
 //   since: {type: date, default: null, example: "2021-01-01", description: first shipping day}
 //   until: {type: date, default: null, example: "2021-12-31", description: last shipping day}
-//   min_share: {type: float, default: 0.95, example: 0.95, description: smallest high-risk and MIXED share}
-//   min_inbound: {type: int, default: 3, example: 3, description: fewest high-risk inbound shipments}
+//   min_share: {type: float, min: 0, max: 1, default: 0.95, example: 0.95, description: smallest high-risk and MIXED share}
+//   min_inbound: {type: int, min: 1, max: 1000000.0, default: 3, example: 3, description: fewest high-risk inbound shipments}
 //   historical: {type: "list[string]", default: [CAF, COG, VEN, CIV, LBR, ZWE], example: [CAF], description: participants with a record of suspension or embargo in the scheme's history}
 // returns: [company_id, origins, high_risk_in_carats, high_risk_share, mixed_out_carats, mixed_share, companies, shipments, certificates, first_day, last_day]
 // order: [company_id]

@@ -11,9 +11,9 @@
 // params:
 //   since: {type: date, default: null, example: "2021-01-01", description: first shipping day}
 //   until: {type: date, default: null, example: "2021-12-31", description: last shipping day}
-//   ratio: {type: float, default: 1.5, example: 1.5, description: largest plausible ratio of sent to supply}
-//   min_shipments: {type: int, default: 2, example: 2, description: fewest shipments sent}
-//   settle_days: {type: int, default: 90, example: 90, description: days after the data begins before sent rough counts}
+//   ratio: {type: float, min: 1, max: 1000, default: 1.5, example: 1.5, description: largest plausible ratio of sent to supply}
+//   min_shipments: {type: int, min: 1, max: 1000000.0, default: 2, example: 2, description: fewest shipments sent}
+//   settle_days: {type: int, min: 0, max: 3650, default: 90, example: 90, description: days after the data begins before sent rough counts}
 // returns: [company_id, role, country, own_out_carats, rough_in_carats, opening_stock, shipments, certificates, first_day, last_day]
 // order: [company_id]
 CALL () {

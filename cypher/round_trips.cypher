@@ -7,9 +7,9 @@
 //   importer is the first exporter: goods going round, for kpgraph routes to rank
 //   (a rising value per carat makes a round trip a red flag).
 // params:
-//   max_hops: {type: int, default: 6, description: at most this many shipments (3-10)}
-//   window_days: {type: int, default: 120, description: days allowed between shipments}
-//   tolerance: {type: float, default: 10.0, description: largest carat ratio between shipments}
+//   max_hops: {type: int, min: 3, max: 10, default: 6, description: at most this many shipments (3-10)}
+//   window_days: {type: int, min: 0, max: 180, default: 120, description: days allowed between shipments}
+//   tolerance: {type: float, min: 1, max: 10, default: 10.0, description: largest carat ratio between shipments}
 //   since: {type: date, default: null, description: first shipping day}
 //   until: {type: date, default: null, description: last shipping day}
 // returns: [shipments]

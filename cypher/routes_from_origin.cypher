@@ -12,9 +12,9 @@
 //   origin: {type: string, example: CAF, description: ISO3 of the origin country}
 //   to_country: {type: string, default: null, description: "end in this country (ISO3)"}
 //   to_company: {type: string, default: null, description: end at this company}
-//   max_hops: {type: int, default: 6, description: at most this many shipments (1-10)}
-//   window_days: {type: int, default: 120, description: days allowed between shipments}
-//   tolerance: {type: float, default: 10.0, description: largest carat ratio between shipments}
+//   max_hops: {type: int, min: 1, max: 10, default: 6, description: at most this many shipments (1-10)}
+//   window_days: {type: int, min: 0, max: 180, default: 120, description: days allowed between shipments}
+//   tolerance: {type: float, min: 1, max: 10, default: 10.0, description: largest carat ratio between shipments}
 //   since: {type: date, default: null, description: first shipping day}
 //   until: {type: date, default: null, description: last shipping day}
 // returns: [shipments]

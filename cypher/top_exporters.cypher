@@ -4,8 +4,8 @@
 //   Companies ranked by the declared value of the shipments they sent in the calendar
 //   year (all goods), with the number of shipments and the carats; ties by company id.
 // params:
-//   year: {type: int, example: 2021, description: the calendar year}
-//   limit: {type: int, default: 20, example: 20, description: how many companies}
+//   year: {type: int, min: 1, max: 9999, example: 2021, description: the calendar year}
+//   limit: {type: int, min: 1, max: 100000, default: 20, example: 20, description: how many companies}
 // returns: [company_id, name, country, role, shipments, carats, value_usd]
 // order: [value_usd DESC, company_id]
 MATCH (c:Company)-[:EXPORTED]->(s:Shipment)

@@ -6,7 +6,7 @@
 //   whose confirmation may still come, are left out), with how many shipments used each.
 // params:
 //   as_of: {type: date, default: null, example: "2022-12-31", description: the day to count from (null = last issue date)}
-//   min_days: {type: int, default: 60, example: 60, description: how long without confirmation}
+//   min_days: {type: int, min: 0, max: 3650, default: 60, example: 60, description: how long without confirmation}
 // returns: [certificate_id, issuing_country, issued_on, exporter_id, importer_id, carats, value_usd, days_open, shipments]
 // order: [issued_on, certificate_id]
 MATCH (all:Certificate)

@@ -340,6 +340,8 @@ def test_query_run_types_parameters(cli):
     (["-p", "year=twenty"], "parameter 'year': 'twenty' is not a int"),
     (["-p", "year=2021", "-p", "colour=red"], "unknown parameter(s) colour"),
     (["-p", "year"], "is not key=value"),
+    (["-p", "year=2021", "-p", "limit=0"], "parameter 'limit': 0 is out of range; it takes 1"),
+    (["-p", "year=99999999999999999999"], "is out of range"),
 ])
 def test_query_run_parameter_errors_name_the_parameter(cli, params, message):
     r = cli("query", "run", "top_exporters", str(HAND), *params)
@@ -362,6 +364,36 @@ def test_date_and_list_parameters_are_typed():
         "d": dt.date(2021, 2, 3), "xs": [1, 2, 3]}
     with pytest.raises(kpgraph.UsageError, match="'xs'"):
         coerce_params(q, {"d": "2021-02-03", "xs": "1,b"})
+
+
+def test_every_number_parameter_declares_its_range_and_keeps_to_it():
+    """A team's or a rule's parameter out of its range used to reach the analysis: a
+    months of 0 divided by zero, a grace of 10^20 days overflowed a date."""
+    for q in pack().values():
+        for p in q.params:
+            if p.type.removeprefix("list[").rstrip("]") in ("int", "float"):
+                assert p.min is not None and p.max is not None, (q.name, p.name)
+                for v in (p.default, p.example):
+                    if isinstance(v, int | float) and not isinstance(v, bool):
+                        assert p.min <= v <= p.max, (q.name, p.name, v)
+    from kpgraph.queries import Param, coerce_params
+    from kpgraph.queries.registry import CannedQuery
+
+    q = CannedQuery("q", "", "", (Param("xs", "list[float]", None, min=0, max=1),), (), (),
+                    "", "")
+    assert coerce_params(q, {"xs": "0, 0.5,1"}) == {"xs": [0.0, 0.5, 1.0]}
+    for bad in ("0,2", "inf", "nan", "-0.1"):
+        with pytest.raises(kpgraph.UsageError, match="'xs'"):
+            coerce_params(q, {"xs": bad})
+
+
+def test_a_range_on_a_text_parameter_is_refused(tmp_path, cli):
+    (tmp_path / "ours.cypher").write_text(
+        "// name: ours\n// description: x\n// params:\n"
+        "//   who: {type: string, min: 1, description: y}\n// returns: [n]\n"
+        "MATCH (c:Company {company_id: $who}) RETURN c.name AS n\n")
+    r = cli("query", "list", env={"KPGRAPH_QUERY_PATH": str(tmp_path)})
+    assert r.exit_code == 2 and "min and max are numbers, for an int or float" in r.stderr
 
 
 WRITER = """// name: sneaky_writer

@@ -2,14 +2,16 @@
 
 A file starts with a block of ``//`` comment lines holding YAML: ``name``, ``description``,
 ``explanation``, ``params`` (each with ``type``: string, int, float, date, bool or a
-``list[...]`` of one of those, and an optional ``default`` and ``example``), ``returns`` (the
-columns) and ``order`` (the documented ordering). The rest is the Cypher text, which runs
-unchanged in Neo4j Browser (after ``:param`` lines) and in cypher-shell.
+``list[...]`` of one of those, and an optional ``default``, ``example``, and ``min`` and
+``max`` for a number), ``returns`` (the columns) and ``order`` (the documented ordering).
+The rest is the Cypher text, which runs unchanged in Neo4j Browser (after ``:param``
+lines) and in cypher-shell.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +36,8 @@ class Param:
     default: Any = _MISSING
     example: Any = None
     description: str = ""
+    min: float | None = None  # bounds of a number (or of each number of a list)
+    max: float | None = None
 
     @property
     def required(self) -> bool:
@@ -90,8 +94,13 @@ def _parse(filename: str, text: str, where: str | None = None) -> CannedQuery:
             raise UsageError(f"{where}: parameter {pname!r} has unknown type {ptype!r}")
         if f"${pname}" not in cypher:
             raise UsageError(f"{where}: parameter {pname!r} is not used in the query")
+        bounds = [spec.get("min"), spec.get("max")]
+        if any(b is not None and (isinstance(b, bool) or not isinstance(b, int | float))
+               for b in bounds) or (bounds[0] is not None and inner not in ("int", "float")):
+            raise UsageError(f"{where}: parameter {pname!r}: min and max are numbers, for "
+                             "an int or float")
         params.append(Param(pname, ptype, spec.get("default", _MISSING), spec.get("example"),
-                            str(spec.get("description", ""))))
+                            str(spec.get("description", "")), *bounds))
     return CannedQuery(
         name=meta["name"], description=str(meta["description"]),
         explanation=str(meta.get("explanation", "")).strip(), params=tuple(params),
@@ -148,7 +157,7 @@ def _coerce(param: Param, value: Any) -> Any:
         return None
     t = param.type
     if t.startswith("list["):
-        inner = Param(param.name, t[5:-1])
+        inner = Param(param.name, t[5:-1], min=param.min, max=param.max)
         items = value if isinstance(value, (list, tuple)) else [
             v.strip() for v in str(value).split(",") if v.strip()]
         return [_coerce(inner, v) for v in items]
@@ -158,9 +167,12 @@ def _coerce(param: Param, value: Any) -> Any:
         if t == "int":
             if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError
-            return int(value)
+            return _within(param, int(value), -(2 ** 63), 2 ** 63 - 1)  # Neo4j's integers
         if t == "float":
-            return float(value)
+            number = float(value)
+            if not math.isfinite(number):
+                raise ValueError
+            return _within(param, number)
         if t == "bool":
             if isinstance(value, bool):
                 return value
@@ -177,6 +189,19 @@ def _coerce(param: Param, value: Any) -> Any:
     except (TypeError, ValueError):
         raise UsageError(f"parameter {param.name!r}: {value!r} is not a {t}") from None
     raise AssertionError(t)
+
+
+def _within(param: Param, number, lo=None, hi=None):
+    """``number`` if it lies within the parameter's declared ``min`` and ``max`` (and
+    ``lo``..``hi``, what the type can hold)."""
+    lows = [x for x in (lo, param.min) if x is not None]
+    highs = [x for x in (hi, param.max) if x is not None]
+    if (lows and number < max(lows)) or (highs and number > min(highs)):
+        declared = (f"; it takes {param.min if param.min is not None else 'any'} to "
+                    f"{param.max if param.max is not None else 'any'}"
+                    if (param.min, param.max) != (None, None) else "")
+        raise UsageError(f"parameter {param.name!r}: {number!r} is out of range{declared}")
+    return number
 
 
 def coerce_params(query: CannedQuery, given: dict[str, Any]) -> dict[str, Any]:
