@@ -14,7 +14,7 @@ import json
 import math
 import re
 
-__all__ = ["FORMATS", "render", "to_jsonable", "spreadsheet_text", "terminal_text"]
+__all__ = ["FORMATS", "render", "to_jsonable", "spreadsheet_text", "terminal_text", "escaped"]
 
 FORMATS = ("table", "csv", "json")
 # A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
@@ -40,6 +40,17 @@ _UNSHOWN_IN_JSON = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
+def escaped(text: str, chars: re.Pattern) -> str:
+    r"""``text`` with each character ``chars`` matches written as an escape: ``\n``,
+    ``\r``, ``\t``, else ``\xNN`` or ``\uNNNN``.
+
+    >>> escaped("a\x00b\u202e", re.compile(r"[\x00\u202e]"))
+    'a\\x00b\\u202e'
+    """
+    return chars.sub(lambda m: _ESCAPES.get(m[0]) or (
+        f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
+
+
 def terminal_text(text: str) -> str:
     r"""``text`` as a terminal shows it and never obeys it: control and bidirectional
     characters written as escapes (the table format; CSV and JSON keep the exact text).
@@ -47,8 +58,7 @@ def terminal_text(text: str) -> str:
     >>> print(terminal_text("Evil\x1b[2J Co\nLine 2\u202e"))
     Evil\x1b[2J Co\nLine 2\u202e
     """
-    return _UNSHOWN.sub(lambda m: _ESCAPES.get(m[0]) or (
-        f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
+    return escaped(text, _UNSHOWN)
 
 
 def to_jsonable(value):

@@ -200,10 +200,10 @@ def _verify(path: Path, entries: list, digest, read, name_of=lambda i: i.filenam
     raw = read(by_name[MANIFEST][-1])
     report = VerifyReport(manifest_sha256=hashlib.sha256(raw).hexdigest())
     try:
-        manifest = json.loads(raw.decode("utf-8"))
-        listed = manifest["files"]
-        listed.items()
-    except (ValueError, KeyError, TypeError, AttributeError):
+        listed = json.loads(raw.decode("utf-8"))["files"]
+        if not isinstance(listed, dict):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
         raise IntegrityError(f"{path}: {MANIFEST} is not a kpgraph manifest") from None
     report.duplicate = sorted(n for n, es in by_name.items() if len(es) > 1)
     for name, want in sorted(listed.items()):

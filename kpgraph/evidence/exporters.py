@@ -16,7 +16,7 @@ from pathlib import Path
 import networkx as nx
 
 from ..contract import contract
-from ..formats import spreadsheet_text
+from ..formats import escaped, spreadsheet_text
 from .graph import EvidenceGraph
 
 __all__ = ["Exporter", "EXPORTERS", "cypher_literal"]
@@ -74,10 +74,7 @@ def _xml_text(v):
     ('Almas\\x1b[2J Co', 12.5)
     """
     v = _text(v)
-    if not isinstance(v, str):
-        return v
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
-                        else f"\\u{ord(m[0]):04x}", v)
+    return escaped(v, _NOT_XML) if isinstance(v, str) else v
 
 
 def _nx(graph: EvidenceGraph) -> nx.MultiDiGraph:
