@@ -52,6 +52,11 @@ def handle_errors(fn):
     return wrapper
 
 
+def _country_code(_ctx, _param, value):
+    """An ISO3 code as the data contract writes it (``cog`` is ``COG``)."""
+    return value.strip().upper() if value is not None and len(value.strip()) == 3 else value
+
+
 def output_options(fn):
     """The shared ``--format table|csv|json`` option."""
     return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
@@ -262,7 +267,7 @@ def flags_cmd(data, rules, since, until, list_rules, docs, backend, neo4j, fmt):
 
 @main.command("routes")
 @click.argument("data", required=False, type=click.Path(file_okay=False, path_type=str))
-@click.option("--origin", metavar="ISO3", default=None,
+@click.option("--origin", metavar="ISO3", default=None, callback=_country_code,
               help="Start at companies of this country, or at rough declared from it.")
 @click.option("--round-trips", is_flag=True,
               help="Instead of an origin: chains of shipments that return to where they began.")
@@ -375,7 +380,7 @@ def audit_priorities_cmd(data, top, k, seed, backend, neo4j, fmt):
 @click.option("--around", metavar="COMPANY", help="Centre the view on this company id.")
 @click.option("--hops", type=click.IntRange(min=0), default=2, show_default=True,
               help="Trade hops around the company.")
-@click.option("--country", metavar="ISO3",
+@click.option("--country", metavar="ISO3", callback=_country_code,
               help="Show a country's companies and their direct trade partners.")
 @click.option("--finding", metavar="ID",
               help="Show what a finding names (ids: kpgraph flags --format json).")

@@ -91,6 +91,12 @@ def test_a_period_that_ends_before_it_begins_is_a_usage_error(cli):
         assert r.exit_code == 2 and "is after --until" in r.stderr, cmd
 
 
+def test_country_codes_are_read_in_any_case(cli):
+    upper = cli("routes", str(BASE), "--origin", "CAF", "--format", "json")
+    lower = cli("routes", str(BASE), "--origin", "caf", "--format", "json")
+    assert upper.exit_code == lower.exit_code == 0 and upper.stdout == lower.stdout
+
+
 def test_synth_never_writes_over_real_data(cli, tmp_path):
     real = tmp_path / "real"
     shutil.copytree(BASE, real)
