@@ -14,7 +14,7 @@
 //   since: {type: date, default: null, example: "2021-01-01", description: first shipping day}
 //   until: {type: date, default: null, example: "2021-12-31", description: last shipping day}
 //   min_markup: {type: float, min: 0, max: 100, default: 0.1, example: 0.1, description: smallest rise of the value per carat per resale}
-//   max_change: {type: float, min: 0, max: 1, default: 0.1, example: 0.1, description: largest change of the carats from one shipment to the next, as a share}
+//   max_change: {type: float, min: 0, max: 10, default: 0.1, example: 0.1, description: largest change of the carats from one shipment to the next, as a share}
 //   max_hops: {type: int, min: 3, max: 10, default: 6, description: at most this many shipments (3-10)}
 //   window_days: {type: int, min: 0, max: 180, default: 120, description: days allowed between shipments}
 //   tolerance: {type: float, min: 1, max: 10, default: 10.0, description: largest carat ratio between shipments}
