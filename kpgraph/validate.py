@@ -84,6 +84,9 @@ def find_files(path: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for name in contract().tables:
         candidates = [path / f"{name}.csv", path / f"{name}.parquet"]
+        for p in candidates:
+            if p.exists() and not p.is_file():  # a folder, a device: never read as data
+                raise UsageError(f"{p}: not a regular file")
         present = [p for p in candidates if p.is_file()]
         if len(present) == 2:
             raise UsageError(f"{path}: both {name}.csv and {name}.parquet exist; keep one")

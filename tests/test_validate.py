@@ -145,6 +145,13 @@ def test_a_nested_parquet_column_is_a_violation_not_a_crash(base_copy):
         "list<element: int64> is not text, a number, a date or a boolean"]
 
 
+def test_a_folder_in_the_place_of_a_file_is_a_usage_error(base_copy):
+    (base_copy / "companies.csv").unlink()
+    (base_copy / "companies.csv").mkdir()
+    with pytest.raises(UsageError, match="companies.csv: not a regular file"):
+        read_dataset(base_copy)
+
+
 def test_both_csv_and_parquet_is_a_usage_error(base_copy):
     pd.read_csv(base_copy / "countries.csv").to_parquet(base_copy / "countries.parquet")
     with pytest.raises(UsageError):
