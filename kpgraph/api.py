@@ -58,12 +58,14 @@ def open_graph(path: Path | str | None = None, backend: str = "embedded",
 
 
 def load(path: Path | str, backend: str = "embedded", neo4j=None,
-         progress: Progress | None = None, batch_size: int | None = None) -> dict:
+         progress: Progress | None = None, batch_size: int | None = None,
+         add: bool = False) -> dict:
     """Validate a dataset, then load it into the backend; return the backend's counts.
 
     Validation runs first and raises before anything is written. Loading into Neo4j is
     idempotent: a second load of the same data, or a re-run after an interrupted one,
-    ends with the same counts.
+    ends with the same counts. A database holding another dataset (or data no load
+    recorded) is refused unless ``add``: a load writes only rows whose key is new.
     """
     _check_backend(backend)
     dataset = read_dataset(path)
@@ -73,9 +75,21 @@ def load(path: Path | str, backend: str = "embedded", neo4j=None,
 
     # a load adds the constraints: nothing to warn about
     with Neo4jStore.connect(neo4j, check_schema=False) as store:
+        store.claim(dataset_fingerprint(dataset.files), Path(path).name, add=add)
         kwargs = {} if batch_size is None else {"batch_size": batch_size}
         store.load(dataset.frames, progress=progress, **kwargs)
         return store.counts()
+
+
+def dataset_fingerprint(files: dict) -> str:
+    """One SHA-256 for a dataset: over each contract file's name and SHA-256."""
+    import hashlib
+    import json
+
+    from .evidence.bundle import source_fingerprint
+
+    digests = source_fingerprint(files=files)["files"]
+    return hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()
 
 
 def info(path: Path | str | None = None, backend: str = "embedded", neo4j=None) -> dict:
@@ -147,7 +161,8 @@ def bulk_export(path: Path | str, out: Path | str, database: str = "neo4j",
     from .neo4j.bulk import import_command, write_import_files
 
     dataset = read_dataset(path)
-    plan = write_import_files(dataset.frames, out)
+    plan = write_import_files(dataset.frames, out,
+                              dataset=(dataset_fingerprint(dataset.files), Path(path).name))
     return plan, import_command(plan, database=database, folder=folder,
                                 neo4j_admin=neo4j_admin)
 

@@ -199,14 +199,17 @@ def info(data, backend, neo4j, fmt):
 @backend_options
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Rows per Neo4j write transaction.")
+@click.option("--add", is_flag=True,
+              help="Add DATA's new rows to a Neo4j database that holds another dataset "
+                   "(rows whose key exists keep their values).")
 @output_options
 @handle_errors
-def load(data, backend, neo4j, batch_size, fmt):
+def load(data, backend, neo4j, batch_size, add, fmt):
     """Validate DATA, then load it into the backend (idempotent)."""
     bar = _ProgressBar()
     try:
         counts = api.load(data, backend=backend, neo4j=neo4j, progress=bar,
-                          batch_size=batch_size)
+                          batch_size=batch_size, add=add)
     finally:
         bar.close()
     rows = ([{"kind": "node", "name": k, "count": v} for k, v in counts["nodes"].items()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -51,6 +52,37 @@ def test_load_base_matches_embedded_and_is_idempotent(neo4j_config):
     assert first == kpgraph.info(BASE)
     second = kpgraph.load(BASE, backend="neo4j", neo4j=neo4j_config, batch_size=2)
     assert second == first
+
+
+def test_another_dataset_is_not_mixed_into_a_loaded_one(cli, neo4j_env, neo4j_config,
+                                                       tmp_path):
+    """A load writes only rows whose key is new: a corrected file loaded over the first
+    would leave the old figures in place. It is refused, and changes nothing, unless the
+    user asks to add the new rows."""
+    kpgraph.load(BASE, backend="neo4j", neo4j=neo4j_config)
+    fixed = tmp_path / "fixed"
+    shutil.copytree(BASE, fixed)
+    ships = fixed / "shipments.csv"
+    lines = ships.read_text().splitlines()
+    head, first = lines[0].split(","), lines[1].split(",")
+    first[head.index("carats")] = "777"
+    ships.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n")
+    sid = first[head.index("shipment_id")]
+    query = "MATCH (s:Shipment {shipment_id: $id}) RETURN s.carats AS c"
+    with QueryRunner(neo4j_config) as q:
+        before = q.run(query, {"id": sid}, mode="read")[0]["c"]
+    r = cli("load", str(fixed), "--backend", "neo4j", env=neo4j_env)
+    assert r.exit_code == 2 and "holds another dataset (base)" in r.stderr
+    assert kpgraph.info(backend="neo4j", neo4j=neo4j_config) == kpgraph.info(BASE)
+    r = cli("load", str(fixed), "--backend", "neo4j", "--add", env=neo4j_env)
+    assert r.exit_code == 0, r.stderr
+    with QueryRunner(neo4j_config) as q:
+        assert q.run(query, {"id": sid}, mode="read")[0]["c"] == before != 777.0
+        assert len(q.run("MATCH (d:KpgraphDataset) RETURN d", mode="read")) == 2
+        q.run("MATCH (d:KpgraphDataset) DETACH DELETE d", mode="write")
+    # data that no load recorded (loaded by another tool) is refused the same way
+    r = cli("load", str(BASE), "--backend", "neo4j", env=neo4j_env)
+    assert r.exit_code == 2 and "no kpgraph load recorded" in r.stderr
 
 
 def test_properties_are_typed(neo4j_config):
@@ -266,6 +298,7 @@ def test_bulk_import_builds_the_same_graph(tmp_path, cli):
         with Neo4jStore.connect(cfg) as store:
             imported = store.counts()
         assert imported == kpgraph.info(BASE)
+        # the import records its dataset as a load does: loading it again writes nothing
         assert kpgraph.load(BASE, backend="neo4j", neo4j=cfg) == imported
         # the contract's keys, and the derived company flows' key
         assert _constraints(cfg) == {f"kp_{t.label}_{t.key_property}" for t in

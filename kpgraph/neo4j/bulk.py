@@ -24,7 +24,7 @@ from ..contract import contract
 from ..flows import company_flows
 from ..graph import GraphModel
 from ..staging import staged_folder
-from .schema import row_columns
+from .schema import DATASET_LABEL, row_columns
 
 __all__ = ["ImportPlan", "write_import_files", "import_command"]
 
@@ -59,8 +59,10 @@ def _csv(frame: pd.DataFrame, header: list[str], path: Path) -> None:
     pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
 
 
-def write_import_files(frames: dict[str, pd.DataFrame], out: Path | str) -> ImportPlan:
-    """Write validated frames as neo4j-admin import files into ``out`` (all or nothing)."""
+def write_import_files(frames: dict[str, pd.DataFrame], out: Path | str,
+                       dataset: tuple[str, str] | None = None) -> ImportPlan:
+    """Write validated frames as neo4j-admin import files into ``out`` (all or nothing);
+    ``dataset`` (fingerprint, source) is recorded as ``kpgraph load`` records it."""
     c = contract()
     out = Path(out)
     plan = ImportPlan(folder=out)
@@ -113,6 +115,10 @@ def write_import_files(frames: dict[str, pd.DataFrame], out: Path | str) -> Impo
                          "sent_all:double", "mixed_out:double", "transit:boolean",
                          "first_trade:date"], tmp / "nodes_CompanyFlow.csv")
             plan.nodes["CompanyFlow"] = "nodes_CompanyFlow.csv"
+        if dataset is not None:
+            _csv(pd.DataFrame([list(dataset)]), ["fingerprint", "source"],
+                 tmp / f"nodes_{DATASET_LABEL}.csv")
+            plan.nodes[DATASET_LABEL] = f"nodes_{DATASET_LABEL}.csv"
     return plan
 
 

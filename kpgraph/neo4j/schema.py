@@ -9,7 +9,10 @@ from __future__ import annotations
 from ..contract import Table, contract
 
 __all__ = ["key_constraints", "schema_statements", "create_statement", "row_columns",
-           "row_values", "count_statements", "read_statement"]
+           "row_values", "count_statements", "read_statement", "DATASET_LABEL"]
+
+# The node a load writes to record which dataset it wrote (see Neo4jStore.claim).
+DATASET_LABEL = "KpgraphDataset"
 
 
 def _ident(name: str) -> str:

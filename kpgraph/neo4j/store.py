@@ -20,12 +20,13 @@ import pandas as pd
 
 from ..continuation import ShipmentIndex
 from ..contract import contract
-from ..errors import BackendError, SlowDatabaseWarning
+from ..errors import BackendError, SlowDatabaseWarning, UsageError
 from ..flows import company_flows
 from ..graph import GraphModel
 from .config import Neo4jConfig
 from .runner import QueryRunner
 from .schema import (
+    DATASET_LABEL,
     count_statements,
     create_statement,
     key_constraints,
@@ -92,6 +93,15 @@ SET f.rough_in = r[1], f.rough_out = r[2], f.high_risk_in = r[3],
     f.high_risk_shipments = r[4], f.sent_all = r[5], f.mixed_out = r[6], f.transit = r[7],
     f.first_trade = r[8]
 RETURN count(*) AS created"""
+
+
+# What a load records of the dataset it wrote: a load writes only rows whose key is new, so
+# a second dataset loaded over a first would keep the first's rows as they were (a carat
+# figure corrected in the file would stay wrong in the database) and mix the two.
+DATASETS = f"MATCH (d:{DATASET_LABEL}) RETURN d.fingerprint AS fingerprint, d.source AS source"
+ANY_DATA = "MATCH (c:Country) RETURN count(c) > 0 AS some"
+MARK_DATASET = (f"MERGE (d:{DATASET_LABEL} {{fingerprint: $fingerprint}}) "
+                "SET d.source = $source RETURN count(*) AS created")
 
 
 class Neo4jStore:
@@ -174,6 +184,29 @@ class Neo4jStore:
                 if "TransientError" not in str(exc) or attempt == attempts - 1:
                     raise
                 time.sleep(0.1 * (attempt + 1))
+
+    def claim(self, fingerprint: str, source: str, add: bool = False) -> None:
+        """Record that the database holds the dataset ``fingerprint`` (before writing any
+        row of it, so that a load cut short is completed by loading the same data again).
+        Refused (:class:`UsageError`) when the database holds another dataset, or data no
+        kpgraph load recorded, unless ``add``: then this dataset's new rows are added and
+        both are recorded."""
+        held = self.runner.run(DATASETS, mode="read")
+        others = sorted({(r["fingerprint"], r["source"]) for r in held
+                         if r["fingerprint"] != fingerprint})
+        if not add and others:
+            raise UsageError(
+                f"the database holds another dataset ({others[0][1]}): a load writes only "
+                "rows whose key is new, so that dataset's rows would stay as they are and the "
+                "two would mix. Load into an empty database, or add this dataset's new rows "
+                "with --add")
+        if not add and not held and self.runner.run(ANY_DATA, mode="read")[0]["some"]:
+            raise UsageError(
+                "the database holds data that no kpgraph load recorded: a load writes only "
+                "rows whose key is new, so rows of the same keys would stay as they are. "
+                "Load into an empty database, or add this dataset's new rows with --add")
+        self.runner.run(MARK_DATASET, {"fingerprint": fingerprint, "source": source},
+                        mode="write")
 
     def load(self, frames: dict[str, pd.DataFrame], progress: Progress | None = None,
              batch_size: int = DEFAULT_BATCH_SIZE, workers: int = DEFAULT_WORKERS
