@@ -279,10 +279,18 @@ def _source(g: GraphModel, path, backend: str, neo4j) -> dict:
     if backend == "embedded":
         from .validate import find_files
 
+        files = find_files(Path(path))
         return {"backend": "embedded", "dataset": Path(path).name,
-                **source_fingerprint(files=find_files(Path(path)))}
+                "dataset_fingerprint": dataset_fingerprint(files),
+                **source_fingerprint(files=files)}
+    from .neo4j.store import Neo4jStore
+
+    with Neo4jStore.connect(neo4j, check_schema=False) as store:
+        loaded = store.datasets()
+    # the datasets the database records having loaded: an export from Neo4j names the same
+    # fingerprint as one made from the files themselves
     return {"backend": "neo4j", "database": neo4j.database if neo4j else "neo4j",
-            **source_fingerprint(frames=g.frames)}
+            "datasets_loaded": loaded, **source_fingerprint(frames=g.frames)}
 
 
 def _bundle(g: GraphModel, sub, companies, shipments, out, formats, selection: dict,

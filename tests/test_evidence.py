@@ -250,3 +250,19 @@ def test_cypher_script_recreates_the_subgraph(tmp_path, neo4j_config):
         s2 = r.run("MATCH (s:Shipment {shipment_id: 'S2'}) RETURN s.shipped_on AS d, "
                    "s.carats AS c", mode="read")[0]
         assert str(s2["d"]) == "2021-02-03" and s2["c"] == 900.0
+
+
+@pytest.mark.neo4j
+def test_a_neo4j_export_names_the_files_it_was_loaded_from(tmp_path, neo4j_config):
+    """The manifest of an export made from the files and that of one made from Neo4j after
+    loading them carry the same dataset fingerprint."""
+    kpgraph.load(HAND, backend="neo4j", neo4j=neo4j_config)
+    kpgraph.export(tmp_path / "files", path=HAND, around="T1", formats=["json"])
+    kpgraph.export(tmp_path / "db", backend="neo4j", neo4j=neo4j_config, around="T1",
+                   formats=["json"])
+    files = json.loads((tmp_path / "files" / "manifest.json").read_text())["source"]
+    db = json.loads((tmp_path / "db" / "manifest.json").read_text())["source"]
+    assert db["datasets_loaded"] == [{"fingerprint": files["dataset_fingerprint"],
+                                      "source": HAND.name}]
+    assert (tmp_path / "files" / "subgraph.json").read_bytes() == (
+        tmp_path / "db" / "subgraph.json").read_bytes()

@@ -208,6 +208,12 @@ class Neo4jStore:
         self.runner.run(MARK_DATASET, {"fingerprint": fingerprint, "source": source},
                         mode="write")
 
+    def datasets(self) -> list[dict]:
+        """The datasets loads have recorded (fingerprint and source), sorted."""
+        return sorted(({"fingerprint": r["fingerprint"], "source": r["source"]}
+                       for r in self.runner.run(DATASETS, mode="read")),
+                      key=lambda d: (d["fingerprint"], d["source"] or ""))
+
     def load(self, frames: dict[str, pd.DataFrame], progress: Progress | None = None,
              batch_size: int = DEFAULT_BATCH_SIZE, workers: int = DEFAULT_WORKERS
              ) -> dict[str, int]:
