@@ -59,15 +59,18 @@ def open_graph(path: Path | str | None = None, backend: str = "embedded",
 
 def load(path: Path | str, backend: str = "embedded", neo4j=None,
          progress: Progress | None = None, batch_size: int | None = None,
-         add: bool = False) -> dict:
+         add: bool = False, replace: bool = False) -> dict:
     """Validate a dataset, then load it into the backend; return the backend's counts.
 
     Validation runs first and raises before anything is written. Loading into Neo4j is
     idempotent: a second load of the same data, or a re-run after an interrupted one,
     ends with the same counts. A database holding another dataset (or data no load
-    recorded) is refused unless ``add``: a load writes only rows whose key is new.
+    recorded) is refused unless ``add`` (a load writes only rows whose key is new: this
+    dataset's new rows are added) or ``replace`` (what loads wrote is deleted first).
     """
     _check_backend(backend)
+    if add and replace:
+        raise UsageError("--add and --replace exclude each other")
     dataset = read_dataset(path)
     if backend == "embedded":
         return GraphModel(dataset.frames, source=str(path)).counts()
@@ -75,6 +78,8 @@ def load(path: Path | str, backend: str = "embedded", neo4j=None,
 
     # a load adds the constraints: nothing to warn about
     with Neo4jStore.connect(neo4j, check_schema=False) as store:
+        if replace:
+            store.clear(progress)
         store.claim(dataset_fingerprint(dataset.files), Path(path).name, add=add)
         kwargs = {} if batch_size is None else {"batch_size": batch_size}
         store.load(dataset.frames, progress=progress, **kwargs)

@@ -202,14 +202,16 @@ def info(data, backend, neo4j, fmt):
 @click.option("--add", is_flag=True,
               help="Add DATA's new rows to a Neo4j database that holds another dataset "
                    "(rows whose key exists keep their values).")
+@click.option("--replace", is_flag=True,
+              help="Delete what earlier loads wrote to the Neo4j database, then load DATA.")
 @output_options
 @handle_errors
-def load(data, backend, neo4j, batch_size, add, fmt):
+def load(data, backend, neo4j, batch_size, add, replace, fmt):
     """Validate DATA, then load it into the backend (idempotent)."""
     bar = _ProgressBar()
     try:
         counts = api.load(data, backend=backend, neo4j=neo4j, progress=bar,
-                          batch_size=batch_size, add=add)
+                          batch_size=batch_size, add=add, replace=replace)
     finally:
         bar.close()
     rows = ([{"kind": "node", "name": k, "count": v} for k, v in counts["nodes"].items()]

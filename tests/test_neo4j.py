@@ -83,6 +83,16 @@ def test_another_dataset_is_not_mixed_into_a_loaded_one(cli, neo4j_env, neo4j_co
     # data that no load recorded (loaded by another tool) is refused the same way
     r = cli("load", str(BASE), "--backend", "neo4j", env=neo4j_env)
     assert r.exit_code == 2 and "no kpgraph load recorded" in r.stderr
+    # --replace deletes what loads wrote, then loads: the corrected figure is in
+    r = cli("load", str(fixed), "--backend", "neo4j", "--replace", env=neo4j_env)
+    assert r.exit_code == 0, r.stderr
+    assert kpgraph.info(backend="neo4j", neo4j=neo4j_config) == kpgraph.info(fixed)
+    with QueryRunner(neo4j_config) as q:
+        assert q.run(query, {"id": sid}, mode="read")[0]["c"] == 777.0
+        assert [r["s"] for r in q.run("MATCH (d:KpgraphDataset) RETURN d.source AS s",
+                                      mode="read")] == ["fixed"]
+    assert cli("load", str(fixed), "--backend", "neo4j", "--add", "--replace",
+               env=neo4j_env).exit_code == 2
 
 
 def test_properties_are_typed(neo4j_config):

@@ -9,7 +9,8 @@ from __future__ import annotations
 from ..contract import Table, contract
 
 __all__ = ["key_constraints", "schema_statements", "create_statement", "row_columns",
-           "row_values", "count_statements", "read_statement", "DATASET_LABEL"]
+           "row_values", "count_statements", "read_statement", "clear_statements",
+           "DATASET_LABEL"]
 
 # The node a load writes to record which dataset it wrote (see Neo4jStore.claim).
 DATASET_LABEL = "KpgraphDataset"
@@ -118,3 +119,11 @@ def row_values(table: Table, var: str = "n") -> str:
         return f"toString({v}.{_ident(c)})" if col and col.type == "date" else f"{v}.{_ident(c)}"
 
     return "[" + ", ".join(value(c) for c in row_columns(table)) + "]"
+
+
+def clear_statements() -> list[tuple[str, str]]:
+    """(label, statement) pairs that delete every node a load writes, in batches: the
+    contract's labels, the company flows, and the dataset records last."""
+    labels = [t.label for t in contract().tables.values()] + ["CompanyFlow", DATASET_LABEL]
+    return [(label, f"MATCH (n:{_ident(label)}) CALL (n) {{ DETACH DELETE n }} "
+                    "IN TRANSACTIONS OF 10000 ROWS") for label in labels]

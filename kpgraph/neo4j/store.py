@@ -27,6 +27,7 @@ from .config import Neo4jConfig
 from .runner import QueryRunner
 from .schema import (
     DATASET_LABEL,
+    clear_statements,
     count_statements,
     create_statement,
     key_constraints,
@@ -198,15 +199,27 @@ class Neo4jStore:
             raise UsageError(
                 f"the database holds another dataset ({others[0][1]}): a load writes only "
                 "rows whose key is new, so that dataset's rows would stay as they are and the "
-                "two would mix. Load into an empty database, or add this dataset's new rows "
-                "with --add")
+                "two would mix. Replace it (--replace deletes what loads wrote first), or "
+                "add this dataset's new rows to it with --add")
         if not add and not held and self.runner.run(ANY_DATA, mode="read")[0]["some"]:
             raise UsageError(
                 "the database holds data that no kpgraph load recorded: a load writes only "
                 "rows whose key is new, so rows of the same keys would stay as they are. "
-                "Load into an empty database, or add this dataset's new rows with --add")
+                "Replace it (--replace deletes what loads write first), or add this "
+                "dataset's new rows to it with --add")
         self.runner.run(MARK_DATASET, {"fingerprint": fingerprint, "source": source},
                         mode="write")
+
+    def clear(self, progress: Progress | None = None) -> None:
+        """Delete every node a load writes (the contract's, the company flows, the dataset
+        records last), ten thousand at a time: a clear cut short leaves the records, so
+        the database still says what it held and a load of that dataset completes it."""
+        for label, statement in clear_statements():
+            if progress:
+                progress(f"clear {label}", 0, 1)
+            self.runner.run_auto(statement)
+            if progress:
+                progress(f"clear {label}", 1, 1)
 
     def datasets(self) -> list[dict]:
         """The datasets loads have recorded (fingerprint and source), sorted."""
