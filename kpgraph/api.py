@@ -579,8 +579,11 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
         (tmp / REPORT_MARK).write_text(json.dumps(findings, indent=1, ensure_ascii=False,
                                                   sort_keys=True, default=str) + "\n",
                                        encoding="utf-8")
+        fingerprints = ((source["dataset_fingerprint"],) if backend == "embedded" else
+                        tuple(d["fingerprint"] for d in source["datasets_loaded"]))
         (tmp / "index.html").write_text(render_report(inv, views, bundles, created,
-                                                      __version__, top_routes=top),
+                                                      __version__, top_routes=top,
+                                                      fingerprints=fingerprints),
                                         encoding="utf-8")
         os.chmod(tmp, 0o755)
         old = None

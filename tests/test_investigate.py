@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -50,6 +51,10 @@ def test_report_folder_and_findings(small_report):
         report = kpgraph.api.verify(b)
         assert report.intact and report.checked > 5, report
     assert len(list((out / "routes").glob("R-*.html"))) == 3
+    # the report names the data it read, as the bundles' manifests do
+    with zipfile.ZipFile(bundles[0]) as z:
+        fingerprint = json.loads(z.read("manifest.json"))["source"]["dataset_fingerprint"]
+    assert f"dataset SHA-256 {fingerprint}" in (out / "index.html").read_text()
 
 
 def test_report_renders_offline_without_errors(small_report, open_page):

@@ -130,9 +130,11 @@ def _charts(inv) -> str:
 
 
 def render_report(inv, views: dict, bundles: dict, created: str, version: str,
-                  top_routes: int = 10) -> str:
+                  top_routes: int = 10, fingerprints: tuple[str, ...] = ()) -> str:
     """The report page. ``views`` maps a route id to its view data plus ``file`` (the full
-    view's relative path); ``bundles`` maps a finding or route id to its bundle's path."""
+    view's relative path); ``bundles`` maps a finding or route id to its bundle's path;
+    ``fingerprints`` name the dataset's files (SHA-256 over them, as evidence manifests
+    record it), so that a printed report says which data it read."""
     js, css, _ = _assets()
     page = resources.files("kpgraph.render").joinpath("report.html").read_text("utf-8")
     every = inv.all_findings()
@@ -171,7 +173,8 @@ def render_report(inv, views: dict, bundles: dict, created: str, version: str,
     parts = {
         "TITLE": escape(f"kpgraph investigation: {inv.dataset}"),
         "META": escape(f"{inv.dataset} · {inv.backend} backend · kpgraph {version} · "
-                       f"{created}"),
+                       f"{created}" + "".join(f" · dataset SHA-256 {fp}"
+                                              for fp in fingerprints)),
         "SUMMARY": _summary(inv, every[:10]),
         "TYPOLOGIES": "".join(sections) or '<p class="none">No findings.</p>',
         "ROUTES": routes_html or '<p class="none">No routes.</p>',
