@@ -20,8 +20,8 @@ from .routes import VIA
 from .stores.embedded import open_embedded
 from .validate import DEFAULT_MAX_ERRORS, Dataset, read_dataset
 
-__all__ = ["BACKENDS", "validate", "open_graph", "load", "info", "synth", "run_query",
-           "bulk_export", "run_cypher", "view", "export", "verify", "flags", "stats",
+__all__ = ["BACKENDS", "validate", "open_graph", "load", "info", "loaded_datasets", "synth",
+           "run_query", "bulk_export", "run_cypher", "view", "export", "verify", "flags", "stats",
            "centrality", "audit_priorities", "MEASURES"]
 
 MEASURES = ("betweenness", "pagerank", "weak_components", "strong_components",
@@ -108,6 +108,14 @@ def info(path: Path | str | None = None, backend: str = "embedded", neo4j=None) 
 
     with Neo4jStore.connect(neo4j) as store:
         return store.counts()
+
+
+def loaded_datasets(neo4j=None) -> list[dict]:
+    """The datasets a Neo4j database records having loaded (fingerprint and source)."""
+    from .neo4j.store import Neo4jStore
+
+    with Neo4jStore.connect(neo4j, check_schema=False) as store:
+        return store.datasets()
 
 
 def synth(out: Path | str, shipments: int = 20_000, seed: int = 7) -> dict:

@@ -186,12 +186,19 @@ def validate(data, require, max_errors):
 @output_options
 @handle_errors
 def info(data, backend, neo4j, fmt):
-    """Count nodes per label and relationships per type in DATA (or in Neo4j)."""
+    """Count nodes per label and relationships per type in DATA (or in Neo4j, and say
+    which datasets it was loaded from)."""
     counts = api.info(data, backend=backend, neo4j=neo4j)
     rows = ([{"kind": "node", "name": k, "count": v} for k, v in counts["nodes"].items()]
             + [{"kind": "relationship", "name": k, "count": v}
                for k, v in counts["relationships"].items()])
     _emit(rows, fmt)
+    if backend == "neo4j":
+        for d in api.loaded_datasets(neo4j) or [{"source": None, "fingerprint": None}]:
+            click.echo(terminal_text(f"dataset: {d['source']} (SHA-256 {d['fingerprint']})"
+                                     if d["fingerprint"] else
+                                     "dataset: none recorded (no kpgraph load wrote this "
+                                     "data)"), err=True)
 
 
 @main.command()
@@ -201,7 +208,8 @@ def info(data, backend, neo4j, fmt):
               help="Rows per Neo4j write transaction.")
 @click.option("--add", is_flag=True,
               help="Add DATA's new rows to a Neo4j database that holds another dataset "
-                   "(rows whose key exists keep their values).")
+                   "(rows whose key exists keep their values; route links and company flows "
+                   "are each dataset's own).")
 @click.option("--replace", is_flag=True,
               help="Delete what earlier loads wrote to the Neo4j database, then load DATA.")
 @output_options

@@ -135,6 +135,9 @@ def test_cli_load_and_info(cli, neo4j_env):
     r2 = cli("info", "--backend", "neo4j", "--format", "json", env=neo4j_env)
     assert json.loads(r2.stdout) == json.loads(r.stdout)
     assert {"kind": "node", "name": "Shipment", "count": 5} in json.loads(r.stdout)
+    # which data the database holds: the files' fingerprint, as manifests record it
+    fingerprint = kpgraph.api.dataset_fingerprint(kpgraph.api.read_dataset(BASE).files)
+    assert f"dataset: base (SHA-256 {fingerprint})" in r2.stderr
 
 
 def test_killed_load_is_completed_by_a_rerun(neo4j_config, small_synth):
