@@ -100,7 +100,6 @@ RETURN count(*) AS created"""
 # a second dataset loaded over a first would keep the first's rows as they were (a carat
 # figure corrected in the file would stay wrong in the database) and mix the two.
 DATASETS = f"MATCH (d:{DATASET_LABEL}) RETURN d.fingerprint AS fingerprint, d.source AS source"
-ANY_DATA = "MATCH (c:Country) RETURN count(c) > 0 AS some"
 MARK_DATASET = (f"MERGE (d:{DATASET_LABEL} {{fingerprint: $fingerprint}}) "
                 "SET d.source = $source RETURN count(*) AS created")
 
@@ -192,16 +191,16 @@ class Neo4jStore:
         Refused (:class:`UsageError`) when the database holds another dataset, or data no
         kpgraph load recorded, unless ``add``: then this dataset's new rows are added and
         both are recorded."""
-        held = self.runner.run(DATASETS, mode="read")
-        others = sorted({(r["fingerprint"], r["source"]) for r in held
-                         if r["fingerprint"] != fingerprint})
+        held = self.datasets()
+        others = [d for d in held if d["fingerprint"] != fingerprint]
         if not add and others:
             raise UsageError(
-                f"the database holds another dataset ({others[0][1]}): a load writes only "
+                f"the database holds another dataset ({others[0]['source']}): a load writes only "
                 "rows whose key is new, so that dataset's rows would stay as they are and the "
                 "two would mix. Replace it (--replace deletes what loads wrote first), or "
                 "add this dataset's new rows to it with --add")
-        if not add and not held and self.runner.run(ANY_DATA, mode="read")[0]["some"]:
+        any_data = f"MATCH (c:{contract().tables['countries'].label}) RETURN count(c) > 0 AS x"
+        if not add and not held and self.runner.run(any_data, mode="read")[0]["x"]:
             raise UsageError(
                 "the database holds data that no kpgraph load recorded: a load writes only "
                 "rows whose key is new, so rows of the same keys would stay as they are. "
