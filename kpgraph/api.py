@@ -86,14 +86,15 @@ def load(path: Path | str, backend: str = "embedded", neo4j=None,
         return store.counts()
 
 
-def dataset_fingerprint(files: dict) -> str:
-    """One SHA-256 for a dataset: over each contract file's name and SHA-256."""
+def dataset_fingerprint(files: dict, digests: dict | None = None) -> str:
+    """One SHA-256 for a dataset: over each contract file's name, SHA-256 and size
+    (``digests``: those of :func:`source_fingerprint`, when the caller has them)."""
     import hashlib
     import json
 
     from .evidence.bundle import source_fingerprint
 
-    digests = source_fingerprint(files=files)["files"]
+    digests = digests if digests is not None else source_fingerprint(files=files)["files"]
     return hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()
 
 
@@ -293,9 +294,9 @@ def _source(g: GraphModel, path, backend: str, neo4j) -> dict:
         from .validate import find_files
 
         files = find_files(Path(path))
+        hashed = source_fingerprint(files=files)  # each file read once
         return {"backend": "embedded", "dataset": Path(path).name,
-                "dataset_fingerprint": dataset_fingerprint(files),
-                **source_fingerprint(files=files)}
+                "dataset_fingerprint": dataset_fingerprint(files, hashed["files"]), **hashed}
     from .neo4j.store import Neo4jStore
 
     with Neo4jStore.connect(neo4j, check_schema=False) as store:
