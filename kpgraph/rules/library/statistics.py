@@ -45,7 +45,14 @@ def _finding(rid, row, severity, summary, evidence) -> Finding:
 
 
 def _times(ratio: float) -> str:
-    return f"{ratio:.1f} times" if ratio >= 1 else f"1/{1 / ratio:,.0f} of"
+    """A ratio in words, without a float's exponent or a long tail of digits.
+
+    >>> _times(2.25), _times(1e12), _times(0.25)
+    ('2.2 times', '1,000,000,000,000 times', '1/4 of')
+    """
+    if ratio >= 1:
+        return f"{ratio:.1f} times" if ratio < 1000 else f"{ratio:,.0f} times"
+    return f"1/{1 / ratio:,.0f} of"
 
 
 def _robust_z(values: pd.Series) -> pd.Series:
