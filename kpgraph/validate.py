@@ -164,10 +164,15 @@ def _check_table(table: Table, raw: RawTable, errs: _Collector) -> dict[str, pd.
         elif cname == table.key_property:
             errs.add(Violation(raw.file, 1, i, f"extra column {cname!r}: the name of the key "
                                f"kpgraph makes of {', '.join(table.key)}"))
+    # a file saved with another separator reads as one column named after the whole header
+    other = next((sep for sep in (";", "\t", "|") if len(raw.columns) == 1
+                  and sep in raw.columns[0]), None)
     for col in table.required_columns:
         if col not in present:
             errs.add(Violation(raw.file, 1, len(raw.columns) + 1,
-                               f"missing required column {col!r}"))
+                               f"missing required column {col!r}" + (
+                                   f" (the header is one column: is the file separated by "
+                                   f"{other!r} rather than commas?)" if other else "")))
     n = raw.data.num_rows
     text = {c: raw.data.column(c).to_pandas(types_mapper=pd.ArrowDtype).astype("str")
             for c in raw.columns}
@@ -315,6 +320,8 @@ def _check_references(table: Table, raws: dict[str, RawTable], cols: dict[str, p
                               f"{cname}: {rows.size} value(s) refer to {target_file}, "
                               "which is missing")
             continue
+        if rcol not in raws[rtable].columns:
+            continue  # a missing column, reported already: every row would repeat it
         targets = parsed[rtable][rcol].dropna()
         known = _isin(s, targets) | _isin(s, col.also)
         rows = np.flatnonzero(present & ~known)
