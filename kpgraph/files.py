@@ -262,6 +262,18 @@ def _read_parquet(path: Path) -> RawTable:
 
     name = path.name
     try:
+        names = pq.read_schema(path).names
+    except (pa.ArrowInvalid, OSError) as exc:
+        return RawTable(name, [], None,
+                        violations=[Violation(name, 1, 1, f"not a readable Parquet file: {exc}")])
+    # the header checks a CSV file gets
+    twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if twice is not None or not all(n.strip() for n in names):
+        why = (f"column name {twice!r} appears twice" if twice is not None
+               else f"column {next(i for i, n in enumerate(names, 1) if not n.strip())} has "
+               "no name")
+        return RawTable(name, [], None, violations=[Violation(name, 1, 1, f"header: {why}")])
+    try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
         return RawTable(name, [], None,

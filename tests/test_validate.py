@@ -152,6 +152,21 @@ def test_a_folder_in_the_place_of_a_file_is_a_usage_error(base_copy):
         read_dataset(base_copy)
 
 
+def test_a_parquet_header_is_checked_as_a_csv_one(base_copy):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = pd.read_csv(base_copy / "companies.csv", dtype=str, keep_default_na=False)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.append_column("name", pa.array(["x"] * len(frame)))
+    (base_copy / "companies.csv").unlink()
+    pq.write_table(table, base_copy / "companies.parquet")
+    with pytest.raises(InvalidDataError) as info:
+        read_dataset(base_copy)
+    assert [str(v) for v in info.value.violations] == [
+        "companies.parquet:1:1: header: column name 'name' appears twice"]
+
+
 def test_both_csv_and_parquet_is_a_usage_error(base_copy):
     pd.read_csv(base_copy / "countries.csv").to_parquet(base_copy / "countries.parquet")
     with pytest.raises(UsageError):
