@@ -164,6 +164,9 @@ def _check_table(table: Table, raw: RawTable, errs: _Collector) -> dict[str, pd.
         elif cname == table.key_property:
             errs.add(Violation(raw.file, 1, i, f"extra column {cname!r}: the name of the key "
                                f"kpgraph makes of {', '.join(table.key)}"))
+        elif cname.startswith("_kpgraph"):
+            errs.add(Violation(raw.file, 1, i, f"extra column {cname!r}: names that start "
+                               "with _kpgraph are kpgraph's own (a load uses them)"))
     # a file saved with another separator reads as one column named after the whole header
     other = next((sep for sep in (";", "\t", "|") if len(raw.columns) == 1
                   and sep in raw.columns[0]), None)

@@ -152,6 +152,16 @@ def test_a_folder_in_the_place_of_a_file_is_a_usage_error(base_copy):
         read_dataset(base_copy)
 
 
+def test_an_extra_column_may_not_take_a_name_kpgraph_uses(base_copy):
+    p = base_copy / "shipments.csv"
+    lines = p.read_text().splitlines()
+    p.write_text("\n".join([lines[0] + ",_kpgraph_lock"] + [x + ",1" for x in lines[1:]]))
+    with pytest.raises(InvalidDataError) as info:
+        read_dataset(base_copy)
+    (v,) = info.value.violations
+    assert v.line == 1 and "_kpgraph_lock" in v.reason and "kpgraph's own" in v.reason
+
+
 def test_a_parquet_header_is_checked_as_a_csv_one(base_copy):
     import pyarrow as pa
     import pyarrow.parquet as pq
