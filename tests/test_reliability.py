@@ -171,9 +171,13 @@ def test_random_valid_datasets_always_load(tmp_path_factory, d):
     assert g.counts()["nodes"]["Company"] == len(companies)
     # and every analysis runs on it
     kpgraph.api.flags(folder)
-    from kpgraph.routes import all_routes
+    from kpgraph.routes import ROUND_TRIPS, RouteQuery, all_routes, find_routes
 
     all_routes(g)
+    find_routes(g, RouteQuery(origin=ROUND_TRIPS))
+    for measure in kpgraph.api.MEASURES:
+        kpgraph.api.centrality(folder, measure=measure)
+    kpgraph.api.audit_priorities(folder)
 
 
 # -- injection ------------------------------------------------------------------------------
