@@ -178,6 +178,15 @@ def test_random_valid_datasets_always_load(tmp_path_factory, d):
     for measure in kpgraph.api.MEASURES:
         kpgraph.api.centrality(folder, measure=measure)
     kpgraph.api.audit_priorities(folder)
+    # an evidence bundle of any name (control characters included) verifies, and its XML
+    # reads back
+    import networkx as nx
+
+    bundle = folder / "bundle"
+    kpgraph.export(bundle, path=folder, around=companies["company_id"].iloc[0], hops=1)
+    assert kpgraph.api.verify(bundle).intact
+    nx.read_graphml(bundle / "subgraph.graphml")
+    nx.read_gexf(bundle / "subgraph.gexf")
 
 
 # -- injection ------------------------------------------------------------------------------

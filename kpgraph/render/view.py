@@ -17,6 +17,7 @@ It cannot be turned against the person who opens it:
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import math
 import os
@@ -195,7 +196,12 @@ def _script_json(data) -> str:
 
 @lru_cache(maxsize=1)
 def _assets() -> tuple[str, str, str]:
-    vis = resources.files("pyvis").joinpath("lib", "vis-9.1.2")
+    # pyvis's files are found, not imported: importing pyvis imports IPython, which costs a
+    # third of a second and raises the interpreter's recursion limit for the whole process
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise UsageError("the pyvis package is not installed: pip install pyvis")
+    vis = Path(next(iter(spec.submodule_search_locations))) / "lib" / "vis-9.1.2"
     here = resources.files("kpgraph.render")
     return (vis.joinpath("vis-network.min.js").read_text("utf-8"),
             vis.joinpath("vis-network.css").read_text("utf-8"),
