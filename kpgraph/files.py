@@ -215,16 +215,24 @@ def _header(path: Path) -> list[str]:
     text = head.decode("utf-8", "replace").lstrip("\ufeff")
     row = next(csv.reader(io.StringIO(text)), [])
     names = [c.strip() for c in row]
-    seen: set[str] = set()
-    for i, n in enumerate(names, 1):
-        if not n:
-            raise ValueError(f"header: column {i} has no name")
-        if n in seen:
-            raise ValueError(f"header: column name {n!r} appears twice")
-        seen.add(n)
+    problem = _header_problem(names)
+    if problem:
+        raise ValueError(problem)
     if names != row:
         raise ValueError("header: column names have surrounding spaces")
     return names
+
+
+def _header_problem(names: list[str]) -> str | None:
+    """What is wrong with a file's column names (CSV or Parquet): one empty or repeated."""
+    seen: set[str] = set()
+    for i, n in enumerate(names, 1):
+        if not n.strip():
+            return f"header: column {i} has no name"
+        if n in seen:
+            return f"header: column name {n!r} appears twice"
+        seen.add(n)
+    return None
 
 
 def _line_numbers(table: pa.Table, invalid: list) -> dict:
@@ -266,13 +274,9 @@ def _read_parquet(path: Path) -> RawTable:
     except (pa.ArrowInvalid, OSError) as exc:
         return RawTable(name, [], None,
                         violations=[Violation(name, 1, 1, f"not a readable Parquet file: {exc}")])
-    # the header checks a CSV file gets
-    twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
-    if twice is not None or not all(n.strip() for n in names):
-        why = (f"column name {twice!r} appears twice" if twice is not None
-               else f"column {next(i for i, n in enumerate(names, 1) if not n.strip())} has "
-               "no name")
-        return RawTable(name, [], None, violations=[Violation(name, 1, 1, f"header: {why}")])
+    problem = _header_problem(names)  # the checks a CSV header gets
+    if problem:
+        return RawTable(name, [], None, violations=[Violation(name, 1, 1, problem)])
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:

@@ -24,7 +24,7 @@ from ..contract import contract
 from ..flows import company_flows
 from ..graph import GraphModel
 from ..staging import staged_folder
-from .schema import DATASET_LABEL, row_columns
+from .schema import DATASET_LABEL, FLOW_LABEL, row_columns
 
 __all__ = ["ImportPlan", "write_import_files", "import_command"]
 
@@ -110,11 +110,11 @@ def write_import_files(frames: dict[str, pd.DataFrame], out: Path | str,
                  tmp / "rels_NEXT.csv")
             plan.relationships["NEXT"] = "rels_NEXT.csv"
             flows = company_flows(GraphModel(dict(frames))).reset_index()
-            _csv(flows, ["company_id:ID(CompanyFlow)", "rough_in:double", "rough_out:double",
+            _csv(flows, [f"company_id:ID({FLOW_LABEL})", "rough_in:double", "rough_out:double",
                          "high_risk_in:double", "high_risk_shipments:double",
                          "sent_all:double", "mixed_out:double", "transit:boolean",
-                         "first_trade:date"], tmp / "nodes_CompanyFlow.csv")
-            plan.nodes["CompanyFlow"] = "nodes_CompanyFlow.csv"
+                         "first_trade:date"], tmp / f"nodes_{FLOW_LABEL}.csv")
+            plan.nodes[FLOW_LABEL] = f"nodes_{FLOW_LABEL}.csv"
         if dataset is not None:
             _csv(pd.DataFrame([list(dataset)]), ["fingerprint", "source"],
                  tmp / f"nodes_{DATASET_LABEL}.csv")

@@ -10,9 +10,11 @@ from ..contract import Table, contract
 
 __all__ = ["key_constraints", "schema_statements", "create_statement", "row_columns",
            "row_values", "count_statements", "read_statement", "clear_statements",
-           "DATASET_LABEL"]
+           "DATASET_LABEL", "FLOW_LABEL"]
 
-# The node a load writes to record which dataset it wrote (see Neo4jStore.claim).
+# Nodes a load derives beside the contract's: each company's flows (kpgraph.flows), and the
+# record of which dataset it wrote (see Neo4jStore.claim).
+FLOW_LABEL = "CompanyFlow"
 DATASET_LABEL = "KpgraphDataset"
 
 
@@ -124,6 +126,6 @@ def row_values(table: Table, var: str = "n") -> str:
 def clear_statements() -> list[tuple[str, str]]:
     """(label, statement) pairs that delete every node a load writes, in batches: the
     contract's labels, the company flows, and the dataset records last."""
-    labels = [t.label for t in contract().tables.values()] + ["CompanyFlow", DATASET_LABEL]
+    labels = [t.label for t in contract().tables.values()] + [FLOW_LABEL, DATASET_LABEL]
     return [(label, f"MATCH (n:{_ident(label)}) CALL (n) {{ DETACH DELETE n }} "
                     "IN TRANSACTIONS OF 10000 ROWS") for label in labels]

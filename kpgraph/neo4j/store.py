@@ -27,6 +27,7 @@ from .config import Neo4jConfig
 from .runner import QueryRunner
 from .schema import (
     DATASET_LABEL,
+    FLOW_LABEL,
     clear_statements,
     count_statements,
     create_statement,
@@ -85,11 +86,11 @@ ON CREATE SET l.days = r[2], l.ratio = r[3]
 RETURN count(*) AS created"""
 
 
-FLOW_KEY = ("kp_CompanyFlow_company_id", "CompanyFlow", "company_id")
+FLOW_KEY = (f"kp_{FLOW_LABEL}_company_id", FLOW_LABEL, "company_id")
 FLOW_CONSTRAINT = ("CREATE CONSTRAINT {} IF NOT EXISTS FOR (f:{}) REQUIRE f.{} IS UNIQUE"
                    .format(*FLOW_KEY))
-FLOW_STATEMENT = """UNWIND $rows AS r
-MERGE (f:CompanyFlow {company_id: r[0]})
+FLOW_STATEMENT = f"""UNWIND $rows AS r
+MERGE (f:{FLOW_LABEL} {{company_id: r[0]}})
 SET f.rough_in = r[1], f.rough_out = r[2], f.high_risk_in = r[3],
     f.high_risk_shipments = r[4], f.sent_all = r[5], f.mixed_out = r[6], f.transit = r[7],
     f.first_trade = r[8]

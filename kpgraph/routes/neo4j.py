@@ -20,7 +20,7 @@ from ..contract import contract
 from ..errors import UsageError
 from ..flows import FLOW_COLUMNS
 from ..graph import GraphModel
-from ..neo4j.schema import row_values
+from ..neo4j.schema import FLOW_LABEL, row_values
 from ..neo4j.store import Neo4jStore, typed_rows
 from ..queries import coerce_params, get
 from . import ROUND_TRIPS, Route, RouteQuery, finish
@@ -46,7 +46,7 @@ CALL (cids) {{
   UNWIND cids AS cid
   WITH DISTINCT cid
   MATCH (c:{co.label} {{{co.key_property}: cid}})
-  OPTIONAL MATCH (f:CompanyFlow {{company_id: cid}})
+  OPTIONAL MATCH (f:{FLOW_LABEL} {{company_id: cid}})
   RETURN collect({row_values(co, "c")}) AS companies,
          collect(CASE WHEN f IS NOT NULL THEN {flow} END) AS flows
 }}

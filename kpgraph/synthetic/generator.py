@@ -116,23 +116,10 @@ class Synth:
         importer's ledger records rough on arrival."""
         n = len(exporter)
         idx = np.arange(self.n_ship, self.n_ship + n)
-        hs = np.asarray(hs, dtype=object)
-        if certified is None:
-            certified = np.isin(hs, ("7102.10", "7102.21", "7102.31"))
-        day = np.asarray(day, dtype=np.int64)
         if arrive is None:
-            arrive = day + self.rng.integers(2, 8, size=n)
-        self.blocks.append({
-            "exporter": np.asarray(exporter, dtype=np.int64),
-            "importer": np.asarray(importer, dtype=np.int64),
-            "day": day,
-            "arrive": np.asarray(arrive, dtype=np.int64),
-            "carats": np.round(np.asarray(carats, dtype=float), 2),
-            "value": np.round(np.asarray(value, dtype=float), 2),
-            "hs": hs,
-            "origin": np.asarray(origin, dtype=object),
-            "certified": np.asarray(certified, dtype=bool),
-        })
+            arrive = np.asarray(day, dtype=np.int64) + self.rng.integers(2, 8, size=n)
+        self.blocks.append(_block(exporter, importer, day, carats, value, hs, origin,
+                                  certified, arrive))
         self.n_ship += n
         return idx
 
@@ -145,12 +132,26 @@ class Synth:
 
     def ships(self) -> dict:
         # a tiny dataset may have no legitimate lot left to write (none is empty, not absent)
-        blocks = self.blocks or [{
-            "exporter": np.zeros(0, np.int64), "importer": np.zeros(0, np.int64),
-            "day": np.zeros(0, np.int64), "arrive": np.zeros(0, np.int64),
-            "carats": np.zeros(0), "value": np.zeros(0), "hs": np.zeros(0, object),
-            "origin": np.zeros(0, object), "certified": np.zeros(0, bool)}]
+        blocks = self.blocks or [_block([], [], [], [], [], [], [], None, [])]
         return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+
+
+def _block(exporter, importer, day, carats, value, hs, origin, certified, arrive) -> dict:
+    """Shipments as the generator holds them: one array per column."""
+    hs = np.asarray(hs, dtype=object)
+    if certified is None:
+        certified = np.isin(hs, ("7102.10", "7102.21", "7102.31"))
+    return {
+        "exporter": np.asarray(exporter, dtype=np.int64),
+        "importer": np.asarray(importer, dtype=np.int64),
+        "day": np.asarray(day, dtype=np.int64),
+        "arrive": np.asarray(arrive, dtype=np.int64),
+        "carats": np.round(np.asarray(carats, dtype=float), 2),
+        "value": np.round(np.asarray(value, dtype=float), 2),
+        "hs": hs,
+        "origin": np.asarray(origin, dtype=object),
+        "certified": np.asarray(certified, dtype=bool),
+    }
 
 
 def _world(s: Synth, n_companies: int) -> None:
