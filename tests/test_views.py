@@ -5,10 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import kpgraph
+from kpgraph.render.layout import BIG_VIEW, SPACING_PX, spring_positions
+from kpgraph.render.view import view_data
 from kpgraph.selection import around_company, country_view
 
 HAND = Path(__file__).parent / "corpus" / "queries"
@@ -183,11 +186,43 @@ def test_a_2000_node_view_settles(big_dataset, tmp_path, open_page):
     hub = g.shipments["importer_id"].value_counts().index[0]
     out = tmp_path / "big.html"
     data = kpgraph.view(out, path=big_dataset, around=hub, hops=3, max_nodes=3000)
-    assert len(data["nodes"]) >= 2000
+    assert len(data["nodes"]) >= 2000 and data["big"]
     opened = open_page(out)  # waits until the layout has settled
     settle = opened.page.evaluate("window.kpgraphView.settleMs")
     assert settle is not None and settle > 0
+    # drawn where the view's data puts it: the page ran no physics of its own
+    drawn = opened.page.evaluate("window.kpgraphView.network.getPositions()")
+    assert {n["id"]: [n["x"], n["y"]] for n in data["nodes"]} == {
+        k: [round(v["x"]), round(v["y"])] for k, v in drawn.items()}
     assert opened.errors == []
+
+
+def test_big_views_carry_their_layout_and_small_ones_do_not(big_dataset):
+    g = kpgraph.open_graph(big_dataset)
+    hub = g.shipments["importer_id"].value_counts().index[0]
+    big = view_data(g, around_company(g, hub, hops=2))
+    assert len(big["nodes"]) > BIG_VIEW and big["big"]
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in big["nodes"])
+    assert len({(n["x"], n["y"]) for n in big["nodes"]}) > 0.9 * len(big["nodes"])
+    assert view_data(g, around_company(g, hub, hops=2)) == big  # reproducible
+    small = view_data(kpgraph.open_graph(HAND), around_company(kpgraph.open_graph(HAND), "T1"))
+    assert not small["big"] and not any("x" in n for n in small["nodes"])
+
+
+def test_spring_positions_on_tiny_graphs():
+    assert spring_positions([], []) == {}
+    assert spring_positions(["a"], []) == {"a": (0, 0)}
+    # a path a-b-c: b between the others, its two neighbours SPACING_PX away (the median
+    # nearest-neighbour distance, whatever the input order, repeats and self-links)
+    pos = spring_positions(["c", "b", "a"], [("a", "b"), ("b", "c"), ("c", "b"), ("a", "a")])
+    assert pos == spring_positions(["a", "b", "c"], [("b", "a"), ("c", "b")])
+    a, b, c = (np.array(pos[k], dtype=float) for k in "abc")
+    assert np.linalg.norm(a - b) == pytest.approx(SPACING_PX, abs=1)
+    assert np.linalg.norm(c - b) == pytest.approx(SPACING_PX, abs=1)
+    assert np.linalg.norm(a - c) > 1.5 * SPACING_PX
+    # links to companies outside the view are ignored
+    assert spring_positions(["a", "b"], [("a", "b"), ("a", "zz")]) == spring_positions(
+        ["a", "b"], [("a", "b")])
 
 
 def test_view_and_export_of_a_finding(tmp_path, cli):
