@@ -4,8 +4,9 @@
 
 Generates a dataset (into bench/out/), renders the view around the busiest importer (hops
 3, about 2,000+ companies), opens it in Debian's headless Chromium through Playwright, and
-reports the time from page script start until vis-network's layout has stabilised
-(``window.kpgraphView.settleMs``, measured in the page), over several runs.
+reports the time from page script start until the layout has settled (vis-network's
+stabilisation, or the first drawing of a view drawn as computed;
+``window.kpgraphView.settleMs``, measured in the page), over several runs.
 """
 
 from __future__ import annotations

@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 
 import kpgraph
-from kpgraph.render.layout import BIG_VIEW, SPACING_PX, spring_positions
+from kpgraph.render.layout import BIG_VIEW, SPACING_PX, STILL_LINKS, spring_positions
 from kpgraph.render.view import view_data
 from kpgraph.selection import around_company, country_view
 
 HAND = Path(__file__).parent / "corpus" / "queries"
+DEMO = Path(__file__).parent.parent / "datasets" / "demo"
 PAYLOADS = [
     "<img src=x onerror=\"window.__xss=1\">",
     "</script><script>window.__xss=2</script>",
@@ -186,7 +187,7 @@ def test_a_2000_node_view_settles(big_dataset, tmp_path, open_page):
     hub = g.shipments["importer_id"].value_counts().index[0]
     out = tmp_path / "big.html"
     data = kpgraph.view(out, path=big_dataset, around=hub, hops=3, max_nodes=3000)
-    assert len(data["nodes"]) >= 2000 and data["big"]
+    assert len(data["nodes"]) >= 2000 and len(data["edges"]) > STILL_LINKS and data["still"]
     opened = open_page(out)  # waits until the layout has settled
     settle = opened.page.evaluate("window.kpgraphView.settleMs")
     assert settle is not None and settle > 0
@@ -194,6 +195,23 @@ def test_a_2000_node_view_settles(big_dataset, tmp_path, open_page):
     drawn = opened.page.evaluate("window.kpgraphView.network.getPositions()")
     assert {n["id"]: [n["x"], n["y"]] for n in data["nodes"]} == {
         k: [round(v["x"]), round(v["y"])] for k, v in drawn.items()}
+    assert opened.page.evaluate("window.kpgraphView.layout") == "given"
+    assert opened.errors == []
+
+
+def test_a_big_view_with_fewer_links_is_evened_out_from_its_positions(tmp_path, open_page):
+    out = tmp_path / "mid.html"
+    g = kpgraph.open_graph(DEMO)
+    hub = g.shipments["importer_id"].value_counts().index[0]
+    data = kpgraph.view(out, path=DEMO, around=hub, hops=1)
+    assert len(data["nodes"]) > BIG_VIEW and len(data["edges"]) <= STILL_LINKS
+    assert data["big"] and not data["still"]
+    opened = open_page(out)
+    assert opened.page.evaluate("window.kpgraphView.layout") == "given, evened out"
+    drawn = opened.page.evaluate("window.kpgraphView.network.getPositions()")
+    given = {n["id"]: (n["x"], n["y"]) for n in data["nodes"]}
+    moved = [k for k, v in drawn.items() if (round(v["x"]), round(v["y"])) != given[k]]
+    assert len(moved) > len(given) / 2  # the physics ran from the given start
     assert opened.errors == []
 
 
@@ -202,11 +220,13 @@ def test_big_views_carry_their_layout_and_small_ones_do_not(big_dataset):
     hub = g.shipments["importer_id"].value_counts().index[0]
     big = view_data(g, around_company(g, hub, hops=2))
     assert len(big["nodes"]) > BIG_VIEW and big["big"]
+    assert big["still"] == (len(big["edges"]) > STILL_LINKS)
     assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in big["nodes"])
     assert len({(n["x"], n["y"]) for n in big["nodes"]}) > 0.9 * len(big["nodes"])
     assert view_data(g, around_company(g, hub, hops=2)) == big  # reproducible
     small = view_data(kpgraph.open_graph(HAND), around_company(kpgraph.open_graph(HAND), "T1"))
-    assert not small["big"] and not any("x" in n for n in small["nodes"])
+    assert not small["big"] and not small["still"]
+    assert not any("x" in n for n in small["nodes"])
 
 
 def test_spring_positions_on_tiny_graphs():

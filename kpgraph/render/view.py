@@ -33,7 +33,7 @@ from .. import __version__
 from ..errors import UsageError
 from ..graph import GraphModel
 from ..selection import Subgraph, shipment_flags, status_on_dates
-from .layout import BIG_VIEW, spring_positions
+from .layout import BIG_VIEW, STILL_LINKS, spring_positions
 
 __all__ = ["view_data", "render_view", "write_view", "ROLE_STYLE"]
 
@@ -147,12 +147,12 @@ def view_data(g: GraphModel, sub: Subgraph) -> dict:
         legend_edges.insert(0, ["route step (numbered in order, with its date)",
                                 EDGE_COLOURS["route"]])
     big = len(nodes) > BIG_VIEW
-    if big:  # laid out here: the browser's physics would take most of a minute
+    if big:  # laid out here: from random positions the browser's physics takes too long
         at = spring_positions([n["id"] for n in nodes], [(e["from"], e["to"]) for e in edges])
         for n in nodes:
             n["x"], n["y"] = at[n["id"]]
     return {
-        "big": big,
+        "big": big, "still": big and len(edges) > STILL_LINKS,
         "title": sub.title, "centre": sub.centre,
         "period": [_text(period_start), _text(period_end)],
         "nodes": nodes, "edges": edges, "version": __version__,
