@@ -67,6 +67,11 @@ def test_report_renders_offline_without_errors(small_report, open_page):
         assert f["id"] in text
     assert "Audit priorities" in text and "Brokers" in text
     assert opened.page.locator("svg figure, figure svg").count() >= 1
+    # column titles stay whole: "severity", not "severit" over "y"
+    broken = opened.page.evaluate("""() => [...document.querySelectorAll('th')].filter(
+        th => th.getBoundingClientRect().height
+              > 1.5 * parseFloat(getComputedStyle(th).lineHeight) + 8).map(th => th.textContent)""")
+    assert broken == []
     assert opened.errors == [] and opened.requests == [] and opened.dialogs == []
 
 
