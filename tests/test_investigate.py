@@ -67,11 +67,31 @@ def test_report_renders_offline_without_errors(small_report, open_page):
         assert f["id"] in text
     assert "Audit priorities" in text and "Brokers" in text
     assert opened.page.locator("svg figure, figure svg").count() >= 1
-    # column titles stay whole: "severity", not "severit" over "y"
+    # at a laptop's width, column titles stay whole ("severity", not "severit" over "y")
+    opened.page.set_viewport_size({"width": 700, "height": 800})
     broken = opened.page.evaluate("""() => [...document.querySelectorAll('th')].filter(
         th => th.getBoundingClientRect().height
               > 1.5 * parseFloat(getComputedStyle(th).lineHeight) + 8).map(th => th.textContent)""")
     assert broken == []
+    # a period breaks between its dates, never inside one (a hyphen lets a line break)
+    lines = opened.page.evaluate("""() => {
+        const out = [];
+        const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+            const td = n.parentElement.closest("td");
+            // the cells that hold dates alone: periods and route steps' days
+            const day = "\\\\d{4}-\\\\d{2}-\\\\d{2}";
+            if (!td || !new RegExp(`^${day}( to ${day})?$`).test(td.textContent)) continue;
+            for (const m of n.textContent.matchAll(/\\d{4}-\\d{2}-\\d{2}/g)) {
+                const r = document.createRange();
+                r.setStart(n, m.index);
+                r.setEnd(n, m.index + 10);
+                out.push(r.getClientRects().length);
+            }
+        }
+        return out;
+    }""")
+    assert lines and set(lines) == {1}
     assert opened.errors == [] and opened.requests == [] and opened.dialogs == []
 
 

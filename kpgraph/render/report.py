@@ -32,6 +32,11 @@ TYPOLOGY_TITLES = {
 }
 
 
+def _day(v) -> str:
+    """A date kept on one line: a hyphen is a place where browsers may break a line."""
+    return f'<span class="day">{_e(v)}</span>'
+
+
 def _e(v) -> str:
     if v is None:
         return ""
@@ -59,7 +64,7 @@ def _finding_rows(findings, bundles: dict) -> str:
         ev = (f'<a href="{escape(link)}">{escape(link)}</a>' if link else "")
         out.append(f"<tr><td>{f.severity:.2f}</td><td><b>{escape(f.rule)}</b> "
                    f"<span class=\"id\">{escape(f.id)}</span><br>{escape(f.summary)}</td>"
-                   f"<td>{_e(f.period.get('from'))} to {_e(f.period.get('to'))}</td>"
+                   f"<td>{_day(f.period.get('from'))} to {_day(f.period.get('to'))}</td>"
                    f"<td>{ev}</td></tr>")
     out.append("</tbody></table>")
     return "".join(out)
@@ -97,7 +102,7 @@ def _routes(routes, views: dict, bundles: dict) -> tuple[str, list]:
         if r.id in bundles:
             links.append(f'<a href="{escape(bundles[r.id])}">evidence bundle</a>')
         steps = "".join(
-            f"<tr><td>{i}</td><td>{escape(sid)}</td><td>{escape(d)}</td>"
+            f"<tr><td>{i}</td><td>{escape(sid)}</td><td>{_day(d)}</td>"
             f"<td>{escape(a)} &rarr; {escape(b)}</td><td>{_e(ct)}</td><td>{_e(v)}</td></tr>"
             for i, (sid, d, a, b, ct, v) in enumerate(
                 zip(r.shipments, r.dates, r.companies, r.companies[1:], r.carats, r.values), 1))
