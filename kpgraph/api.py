@@ -348,9 +348,11 @@ def flags(path: Path | str | None = None, rules: list[str] | None = None, since=
 def routes(path: Path | str | None = None, origin: str | None = None, to: str | None = None,
            via: str = "either", max_hops: int = 6, window_days: int = 120,
            tolerance: float = 10.0, since=None, until=None, limit: int | None = 50,
-           round_trips: bool = False, backend: str = "embedded", neo4j=None) -> list:
+           round_trips: bool = False, distinct: bool = False, backend: str = "embedded",
+           neo4j=None) -> list:
     """Laundering routes from ``origin`` (or, with ``round_trips``, chains that return to
-    where they began), ranked by score; see :mod:`kpgraph.routes`."""
+    where they began), ranked by score; with ``distinct``, the best of each chain of
+    companies; see :mod:`kpgraph.routes`."""
     from .routes import ROUND_TRIPS, RouteQuery, find_routes
 
     if round_trips == (origin is not None):
@@ -359,7 +361,7 @@ def routes(path: Path | str | None = None, origin: str | None = None, to: str | 
         raise UsageError("--to does not apply to round trips")
     q = RouteQuery(origin=ROUND_TRIPS if round_trips else origin, to=to, via=via,
                    max_hops=max_hops, window_days=window_days, tolerance=tolerance,
-                   since=_iso(since), until=_iso(until))
+                   since=_iso(since), until=_iso(until), distinct=distinct)
     q.check()
     _check_backend(backend)
     if backend == "embedded":
@@ -562,7 +564,7 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
         say("views and evidence bundles")
         source = _source(g, path, backend, neo4j)
         views, bundles = {}, {}
-        top_routes = inv.routes[:top]
+        top_routes = inv.top_routes(top)
         for r in top_routes:
             sub = route_view(g, r)
             rel = f"routes/{r.id}.html"

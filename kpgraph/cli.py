@@ -298,26 +298,31 @@ def flags_cmd(data, rules, since, until, list_rules, docs, backend, neo4j, fmt):
 @period_options
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
               help="Print the best N routes.")
+@click.option("--distinct", is_flag=True,
+              help="Keep the best route of each chain of companies (the same companies in "
+                   "the same order), with the number of routes found along it.")
 @backend_options
 @output_options
 @handle_errors
 def routes_cmd(data, origin, round_trips, to, via, max_hops, window_days, tolerance, since,
-               until, limit, backend, neo4j, fmt):
+               until, limit, distinct, backend, neo4j, fmt):
     """Find laundering routes in DATA: time-respecting chains of shipments from an origin
     through transit hubs and polishing centres, ranked by a score with its reasons.
 
     JSON output gives each route's shipments, companies, hubs, dates, carats, values,
-    score and reasons.
+    score and reasons (and with --distinct, same_companies: the routes found along its
+    chain of companies).
     """
     found = api.routes(data, origin=origin, to=to, via=via, max_hops=max_hops,
                        window_days=window_days, tolerance=tolerance, since=since,
-                       until=until, limit=limit, round_trips=round_trips, backend=backend,
-                       neo4j=neo4j)
+                       until=until, limit=limit, round_trips=round_trips, distinct=distinct,
+                       backend=backend, neo4j=neo4j)
     if fmt == "json":
         _emit([r.as_dict() for r in found], fmt)
     else:
         _emit([{"id": r.id, "score": r.score, "from": r.dates[0], "to": r.dates[-1],
                 "shipments": len(r.shipments), "companies": " > ".join(r.companies),
+                **({"routes": r.same_companies} if distinct else {}),
                 "hubs": ", ".join(r.hubs),
                 "reasons": ", ".join(dict.fromkeys(x["code"] for x in r.reasons))}
                for r in found], fmt)

@@ -48,6 +48,13 @@ class Investigation:
     def flagged_routes(self) -> list:
         return [r for r in self.routes if r.flagged]
 
+    def top_routes(self, n: int) -> list:
+        """The best ``n`` routes of distinct chains of companies: the best routes are
+        often one channel walked by several parcels, which the report shows once."""
+        from .routes import first_per_chain
+
+        return first_per_chain(self.routes)[:n]
+
 
 def _country_series(g: GraphModel, countries: list[str]) -> dict:
     """Production carats and value per carat by half-year for each country."""

@@ -14,7 +14,14 @@ import pytest
 import kpgraph
 from kpgraph.continuation import LINK_BRANCH, ShipmentIndex
 from kpgraph.neo4j.config import Neo4jConfig
-from kpgraph.routes import RouteQuery, _facts, find_paths, find_routes, risky_origins
+from kpgraph.routes import (
+    RouteQuery,
+    _facts,
+    find_paths,
+    find_routes,
+    first_per_chain,
+    risky_origins,
+)
 from kpgraph.routes.reasons import FLAG_AT, combine
 
 from .neo4j_server.fixture import load_once
@@ -110,18 +117,58 @@ def test_via_keeps_only_routes_through_a_hub_or_polisher():
 
 
 @pytest.mark.neo4j
-def test_both_backends_give_the_same_ranked_routes_on_the_demo(demo_in_neo4j, demo_graph):
+@pytest.mark.parametrize("distinct", [False, True])
+def test_both_backends_give_the_same_ranked_routes_on_the_demo(demo_in_neo4j, demo_graph,
+                                                               distinct):
     origins = [*risky_origins(demo_graph)[:6], "*"]
     total = 0
     for origin in origins:
-        q = RouteQuery(origin=origin)
+        q = RouteQuery(origin=origin, distinct=distinct)
         local = [r.as_dict() for r in find_routes(demo_graph, q, limit=None)]
         remote = [r.as_dict() for r in kpgraph.api.routes(
             origin=None if origin == "*" else origin, round_trips=origin == "*", limit=None,
-            backend="neo4j", neo4j=demo_in_neo4j)]
+            distinct=distinct, backend="neo4j", neo4j=demo_in_neo4j)]
         assert json.dumps(local, sort_keys=True) == json.dumps(remote, sort_keys=True), origin
         total += len(local)
     assert total > 50
+
+
+def test_distinct_keeps_the_best_route_of_each_chain_of_companies(demo_graph):
+    # against the plain ranking: the first route of each chain of companies, in order,
+    # with the number of routes along it
+    for origin in [*risky_origins(demo_graph)[:4], "*"]:
+        full = find_routes(demo_graph, RouteQuery(origin=origin), limit=None)
+        chains: dict = {}
+        for r in full:
+            chains.setdefault(tuple(r.companies), []).append(r)
+        want = [(rs[0].id, len(rs)) for rs in chains.values()]
+        assert len(want) < len(full), origin  # the demo has chains walked more than once
+        for limit in (None, 5):
+            got = find_routes(demo_graph, RouteQuery(origin=origin, distinct=True),
+                              limit=limit)
+            assert [(r.id, r.same_companies) for r in got] == want[:limit], origin
+            # the same from a list of routes already ranked (the report's merged list)
+            assert [r.as_dict() for r in first_per_chain(full)[:limit]] == [
+                r.as_dict() for r in got]
+    assert all(r.same_companies is None for r in full)
+    assert "same_companies" not in full[0].as_dict()
+
+
+def test_distinct_breaks_ties_within_a_chain_by_id():
+    from kpgraph.routes import _best_per_chain, route_id
+
+    class Facts:  # three companies 0 > 1 > 2; routes 0, 1, 2 share the chain, 3 does not
+        exp = np.array([0, 0, 0, 0, 1, 1])
+        imp = np.array([1, 1, 1, 2, 2, 2])
+
+    rows = np.array([[0, 4], [1, 5], [2, 4], [3, -1]])
+    scores = np.array([0.5, 0.9, 0.9, 0.1])
+    carats = np.array([1.0, 2.0, 2.0, 9.0])
+    names = ["A", "B", "C", "D"]
+    ident = lambda i: route_id([names[i]])  # noqa: E731
+    best, size = _best_per_chain(rows, Facts, scores, carats, ident)
+    tie = min((1, 2), key=ident)
+    assert best.tolist() == [tie, 3] and size.tolist() == [3, 1]
 
 
 def test_links_keep_the_closest_parcels_and_respect_time_and_tolerance():
@@ -250,3 +297,23 @@ def test_a_first_small_query_ranks_on_its_own_facts_the_same_way():
         assert [(r.id, r.score, r.reasons) for r in got] == [
             (r.id, r.score, r.reasons) for r in want], q.origin
     assert 0 < small < len(queries)  # both ways were taken
+
+
+def test_first_per_chain_keeps_the_order_and_counts_the_routes_along_each_chain():
+    from kpgraph.investigation import Investigation
+    from kpgraph.routes import Route
+
+    def route(sid, companies, score):
+        return Route(shipments=[sid], companies=companies, hubs=[], dates=["2021-01-01"],
+                     carats=[1.0], values=[1.0], score=score)
+
+    ranked = [route("S1", ["A", "H", "P"], 0.9), route("S2", ["A", "H", "Q"], 0.8),
+              route("S3", ["A", "H", "P"], 0.7), route("S4", ["H", "P"], 0.6),
+              route("S5", ["A", "H", "P"], 0.5)]
+    got = first_per_chain(ranked)
+    assert [(r.shipments, r.same_companies) for r in got] == [
+        (["S1"], 3), (["S2"], 1), (["S4"], 1)]
+    assert ranked[0].same_companies is None  # the list given is left as it was
+    inv = Investigation(dataset="d", backend="embedded", counts={}, period=(None, None),
+                        routes=ranked)
+    assert [r.shipments for r in inv.top_routes(2)] == [["S1"], ["S2"]]

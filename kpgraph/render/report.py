@@ -106,9 +106,12 @@ def _routes(routes, views: dict, bundles: dict) -> tuple[str, list]:
             f"<td>{escape(a)} &rarr; {escape(b)}</td><td>{_e(ct)}</td><td>{_e(v)}</td></tr>"
             for i, (sid, d, a, b, ct, v) in enumerate(
                 zip(r.shipments, r.dates, r.companies, r.companies[1:], r.carats, r.values), 1))
+        more = (r.same_companies or 1) - 1
+        along = (f" (and {more} more route{'s' if more > 1 else ''} along these companies)"
+                 if more else "")
         html.append(
             f'<section class="route"><h3>{n + 1}. Route <span class="id">{escape(r.id)}</span> '
-            f"score {r.score:.2f}</h3><p>{escape(' > '.join(r.companies))}</p>"
+            f"score {r.score:.2f}</h3><p>{escape(' > '.join(r.companies))}{along}</p>"
             f'<div class="cols"><div><ul>{reasons}</ul>'
             f"<table><thead><tr><th>step</th><th>shipment</th><th>date</th><th>from &rarr; to"
             f"</th><th>carats</th><th>USD</th></tr></thead><tbody>{steps}</tbody></table>"
@@ -158,7 +161,7 @@ def render_report(inv, views: dict, bundles: dict, created: str, version: str,
             + (f"<details><summary>{len(route_f)} flagged route(s)</summary>"
                f"{_finding_rows(route_f[:50], bundles)}</details>" if route_f else "")
             + "</section>")
-    routes_html, nets = _routes(inv.routes[:top_routes], views, bundles)
+    routes_html, nets = _routes(inv.top_routes(top_routes), views, bundles)
     brokers = _table(inv.brokers, [("company_id", "company"), ("name", "name"),
                                    ("country", "country"), ("role", "role"),
                                    ("betweenness", "betweenness")])

@@ -14,7 +14,8 @@ The search runs on the embedded model (:func:`find_routes`) or in Neo4j
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from .reasons import CONTEXT, FLAG_AT, WEIGHTS, _Facts, path_rows, route_reasons
 from .search import search_paths
 
 __all__ = ["Route", "RouteQuery", "find_routes", "find_paths", "find_route", "all_routes",
+           "first_per_chain",
            "drop_suffixes", "risky_origins", "route_id", "find_routes_of", "route_findings",
            "route_typology", "ROUND_TRIPS", "finish", "rank", "route_context", "VIA",
            "FLAG_AT", "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH"]
@@ -42,7 +44,9 @@ class RouteQuery:
     anywhere), passing ``via`` (``either`` a hub or a polishing centre, ``hub``,
     ``polisher``, or ``any``), with at most ``max_hops`` shipments, each leaving at most
     ``window_days`` after the previous one, carats within ``tolerance`` times the
-    previous shipment's, all shipped between ``since`` and ``until``."""
+    previous shipment's, all shipped between ``since`` and ``until``. With ``distinct``,
+    only the best route through each chain of companies is kept (the same companies in
+    the same order), with the number of routes found along it."""
 
     origin: str
     to: str | None = None
@@ -52,6 +56,7 @@ class RouteQuery:
     tolerance: float = 10.0
     since: str | None = None
     until: str | None = None
+    distinct: bool = False
 
     def check(self) -> None:
         if self.via not in VIA:
@@ -88,6 +93,9 @@ class Route:
     values: list[float | None]
     reasons: list[dict] = field(default_factory=list)
     score: float = 0.0
+    # routes found along the same companies in the same order, this one included (set
+    # when routes are kept one per chain of companies)
+    same_companies: int | None = None
 
     @property
     def id(self) -> str:
@@ -101,7 +109,9 @@ class Route:
     def as_dict(self) -> dict:
         return {"id": self.id, "score": self.score, "shipments": self.shipments,
                 "companies": self.companies, "hubs": self.hubs, "dates": self.dates,
-                "carats": self.carats, "values": self.values, "reasons": self.reasons}
+                "carats": self.carats, "values": self.values, "reasons": self.reasons,
+                **({} if self.same_companies is None
+                   else {"same_companies": self.same_companies})}
 
 
 def _resolve_to(g: GraphModel, to: str | None):
@@ -240,21 +250,24 @@ def route_context(g: GraphModel, shipment_ids) -> GraphModel:
 
 
 def finish(paths, ctx: GraphModel, stats: pd.DataFrame, data_from, via: str = "either",
-           limit: int | None = None, min_score: float | None = None) -> list[Route]:
+           limit: int | None = None, min_score: float | None = None,
+           distinct: bool = False) -> list[Route]:
     """Ranked routes from complete paths (shipment-id tuples) over the rows ``ctx`` holds
     for them (:func:`rank`)."""
     paths = [tuple(p) for p in paths]
     if not paths:
         return []
     f = _Facts(ctx, stats, data_from)
-    return rank(path_rows(paths, f), f, via, limit, min_score)
+    return rank(path_rows(paths, f), f, via, limit, min_score, distinct)
 
 
 def rank(rows: np.ndarray, f: _Facts, via: str = "either", limit: int | None = None,
-         min_score: float | None = None) -> list[Route]:
+         min_score: float | None = None, distinct: bool = False) -> list[Route]:
     """Ranked routes from complete paths given as rows of fact rows (-1 padded): those
     that pass ``via`` kept, suffixes dropped, scored, and sorted by score (highest first),
     then carats moved (largest first), then id; the reasons found for those returned.
+    With ``distinct``, first the best route of each chain of companies, in the same order
+    (:func:`_best_per_chain`), each returned with the number of routes along its chain.
 
     A transit hub is a free-zone company or a transit trader (one that received rough
     from abroad and sent rough abroad); a polishing centre is a polisher or manufacturer.
@@ -273,9 +286,16 @@ def rank(rows: np.ndarray, f: _Facts, via: str = "either", limit: int | None = N
     def shipments(i: int) -> list[str]:
         return f.ids[rows[i][rows[i] >= 0]].tolist()
 
+    def ident(i: int) -> str:
+        return route_id(shipments(i))
+
+    along = None
+    if distinct:
+        best, along = _best_per_chain(rows, f, scores, first_carats, ident)
+        rows, scores, first_carats = rows[best], scores[best], first_carats[best]
+
     routes = []
-    for i in _ranked(len(rows), scores, first_carats, limit, min_score,
-                     lambda i: route_id(shipments(i))):
+    for i in _ranked(len(rows), scores, first_carats, limit, min_score, ident):
         p = shipments(i)
         facts = [f.ship[sid] for sid in p]
         companies = [facts[0]["exporter"], *(r["importer"] for r in facts)]
@@ -287,8 +307,49 @@ def rank(rows: np.ndarray, f: _Facts, via: str = "either", limit: int | None = N
             carats=[round(float(r["carats"]), 4) for r in facts],
             values=[None if r["value"] is None else round(float(r["value"]), 2)
                     for r in facts],
-            reasons=route_reasons(p, f), score=float(scores[i])))
+            reasons=route_reasons(p, f), score=float(scores[i]),
+            same_companies=None if along is None else int(along[i])))
     return routes
+
+
+def first_per_chain(routes: list[Route]) -> list[Route]:
+    """Of a ranked list of routes (several queries' merged, say), the first route of each
+    chain of companies (the same companies in the same order), in the list's order, each
+    with the number of routes of the list along its chain (``same_companies``): for one
+    query, what ``RouteQuery(distinct=True)`` gives."""
+    along = Counter(tuple(r.companies) for r in routes)
+    seen: set = set()
+    out = []
+    for r in routes:
+        chain = tuple(r.companies)
+        if chain not in seen:
+            seen.add(chain)
+            out.append(replace(r, same_companies=along[chain]))
+    return out
+
+
+def _best_per_chain(rows: np.ndarray, f: _Facts, scores: np.ndarray,
+                    first_carats: np.ndarray, ident) -> tuple[np.ndarray, np.ndarray]:
+    """Of routes given as rows of fact rows, the position of the best of each chain of
+    companies (the same companies in the same order), ranked as :func:`rank` ranks (score,
+    then carats moved, then id, made only for ties), and how many routes each chain has.
+    Sorted by position."""
+    ok = rows >= 0
+    chains = np.concatenate([f.exp[rows[:, :1]], np.where(ok, f.imp[np.where(ok, rows, 0)],
+                                                          -1)], axis=1)
+    _, chain, size = np.unique(chains, axis=0, return_inverse=True, return_counts=True)
+    chain = chain.ravel()
+    order = np.lexsort((-first_carats, -scores, chain))  # each chain's best first
+    lead = order[np.r_[True, chain[order][1:] != chain[order][:-1]]]
+    best = lead.copy()
+    # a chain whose best score and carats are shared by several routes: the smallest id
+    tied = (scores == scores[lead][chain]) & (first_carats == first_carats[lead][chain])
+    many = np.bincount(chain[tied], minlength=len(lead)) > 1
+    for c in np.flatnonzero(many).tolist():
+        candidates = np.flatnonzero(tied & (chain == c)).tolist()
+        best[c] = min(candidates, key=ident)
+    keep = np.argsort(best)
+    return best[keep], size[keep]
 
 
 def _ranked(n: int, scores: np.ndarray, first_carats: np.ndarray, limit: int | None,
@@ -313,12 +374,12 @@ def route_id(shipments) -> str:
 
 
 def find_routes_of(g: GraphModel, paths, via: str = "any", limit: int | None = None,
-                   min_score: float | None = None) -> list[Route]:
+                   min_score: float | None = None, distinct: bool = False) -> list[Route]:
     """Ranked routes for given paths (shipment-id tuples) on the embedded model."""
     paths = [tuple(p) for p in paths]
     flat = {sid for p in paths for sid in p}
     return finish(paths, route_context(g, flat), company_flows(g),
-                  g.shipments["shipped_on"].min(), via, limit, min_score)
+                  g.shipments["shipped_on"].min(), via, limit, min_score, distinct)
 
 
 def find_routes(g: GraphModel, q: RouteQuery, limit: int | None = 50,
@@ -336,8 +397,9 @@ def find_routes(g: GraphModel, q: RouteQuery, limit: int | None = 50,
     if not g.memoised("route_facts"):
         used = np.unique(rows[rows >= 0])
         if used.size * FEW_SHIPMENTS <= len(_index(g).ids):
-            return find_routes_of(g, _paths_of(g, rows), q.via, limit, min_score)
-    return rank(rows, _facts(g), q.via, limit, min_score)
+            return find_routes_of(g, _paths_of(g, rows), q.via, limit, min_score,
+                                  q.distinct)
+    return rank(rows, _facts(g), q.via, limit, min_score, q.distinct)
 
 
 def _facts(g: GraphModel) -> _Facts:

@@ -135,4 +135,5 @@ def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50,
         ctx = GraphModel({**{name: f.result() for name, f in small.items()},
                           "shipments": shipments, "companies": companies,
                           "certificates": certificates})
-        return finish(paths, ctx, flows, data_from.result(), q.via, limit, min_score)
+        return finish(paths, ctx, flows, data_from.result(), q.via, limit, min_score,
+                      q.distinct)
