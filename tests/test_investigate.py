@@ -57,6 +57,19 @@ def test_report_folder_and_findings(small_report):
     assert f"dataset SHA-256 {fingerprint}" in (out / "index.html").read_text()
 
 
+# For each vis-network of a list (a JS expression), how many of its nodes' boxes, labels
+# included, reach outside the network's box.
+OUTSIDE = """(nets) => eval(nets).map(net => {
+    const c = net.body.container.getBoundingClientRect();
+    return Object.keys(net.getPositions()).filter(id => {
+        const bb = net.getBoundingBox(id);
+        const a = net.canvasToDOM({x: bb.left, y: bb.top});
+        const z = net.canvasToDOM({x: bb.right, y: bb.bottom});
+        return a.x < 0 || a.y < 0 || z.x > c.width || z.y > c.height;
+    }).length;
+})"""
+
+
 def test_report_renders_offline_without_errors(small_report, open_page):
     out, result = small_report
     opened = open_page(out / "index.html", wait_settled=True)
@@ -93,6 +106,14 @@ def test_report_renders_offline_without_errors(small_report, open_page):
     }""")
     assert lines and set(lines) == {1}
     assert opened.errors == [] and opened.requests == [] and opened.dialogs == []
+
+
+def test_route_networks_show_every_label_whole(tmp_path, open_page):
+    # on the demo, vis-network's own fit left labels at the edges cut off in 4 of the 10
+    kpgraph.api.investigate(DEMO, out=tmp_path / "r", top=10)
+    opened = open_page(tmp_path / "r" / "index.html", wait_settled=True)
+    outside = opened.page.evaluate(OUTSIDE, "window.kpgraphReport.nets")
+    assert outside == [0] * 10
 
 
 def test_report_is_inert_to_hostile_text(tmp_path, small_synth, open_page):

@@ -210,7 +210,9 @@ def _assets() -> tuple[str, str, str]:
         raise UsageError("the pyvis package is not installed: pip install pyvis")
     vis = Path(next(iter(spec.submodule_search_locations))) / "lib" / "vis-9.1.2"
     here = resources.files("kpgraph.render")
-    return (vis.joinpath("vis-network.min.js").read_text("utf-8"),
+    # kpgraph's own helpers (drawing.js) go after the library, in the same inline script
+    return (vis.joinpath("vis-network.min.js").read_text("utf-8") + "\n"
+            + here.joinpath("drawing.js").read_text("utf-8"),
             vis.joinpath("vis-network.css").read_text("utf-8"),
             here.joinpath("view.html").read_text("utf-8"))
 
