@@ -122,6 +122,7 @@ def test_report_is_inert_to_hostile_text(tmp_path, small_synth, open_page):
     comp = pd.read_csv(data / "companies.csv", dtype=str, keep_default_na=False)
     for i, col in enumerate(("name", "address", "registration_no")):
         comp[col] = [PAYLOADS[(i + j) % len(PAYLOADS)] + f" {j}" for j in range(len(comp))]
+    comp["name"] = comp["name"] + " " + "W" * 3000  # names that would fill any drawing
     comp.to_csv(data / "companies.csv", index=False)
     countries = pd.read_csv(data / "countries.csv", dtype=str, keep_default_na=False)
     countries["name"] = [PAYLOADS[j % len(PAYLOADS)] for j in range(len(countries))]
@@ -134,6 +135,9 @@ def test_report_is_inert_to_hostile_text(tmp_path, small_synth, open_page):
     opened.page.evaluate("""() => document.querySelectorAll('.net canvas').forEach(
         c => c.dispatchEvent(new MouseEvent('mousemove', {clientX: 5, clientY: 5})))""")
     assert opened.page.evaluate("window.__xss") is None
+    # the names are drawn cut, so the route networks keep a readable scale
+    scales = opened.page.evaluate("window.kpgraphReport.nets.map(n => n.getScale())")
+    assert scales and min(scales) > 0.2
     assert opened.dialogs == [] and opened.requests == [] and opened.errors == []
 
 
