@@ -274,9 +274,18 @@ def test_route_view_is_drawn_in_order_with_dates(tmp_path, open_page):
     assert [(e["from"], e["to"]) for e in data["edges"]] == list(
         zip(route.companies, route.companies[1:]))
     assert data["notes"] == [r["text"] for r in route.reasons] and data["notes"]
+    # read left to right: each company in the column of the step that first reached it;
+    # the round trip's closing step runs back
+    first = {c: i for i, c in reversed(list(enumerate(route.companies)))}
+    assert {n["id"]: n["level"] for n in data["nodes"]} == first
+    assert [e["back"] for e in data["edges"]] == [False] * (len(route.shipments) - 1) + [True]
     opened = open_page(out)
     counts = opened.page.evaluate("[window.kpgraphView.nodes, window.kpgraphView.edges]")
     assert counts == [len(set(route.companies)), len(route.shipments)]
+    assert opened.page.evaluate("window.kpgraphView.layout") == "route"
+    drawn = opened.page.evaluate("window.kpgraphView.network.getPositions()")
+    xs = [drawn[c]["x"] for c in sorted(first, key=first.get)]
+    assert xs == sorted(xs) and len(set(xs)) == len(xs)
     legend = opened.page.inner_text("#legend")
     assert "Why it is flagged" in legend and route.reasons[0]["text"] in legend
     assert opened.errors == [] and opened.requests == []

@@ -39,3 +39,19 @@ var kpgraphFitWhenDrawn = function (network, done) {
   });
   network.redraw();
 };
+
+// A route drawn as a chain, left to right, each company in its node's "level" (the step
+// that first reached it), with no physics to move it.
+var kpgraphRouteLayout = {
+  layout: { hierarchical: { enabled: true, direction: "LR", levelSeparation: 150,
+                            nodeSpacing: 110 } },
+  physics: { enabled: false },
+};
+
+// A route's steps run straight along the chain; a round trip's closing step, back along
+// it, arcs over the chain so that it does not hide the steps it passes. Other links take
+// the network's own curves.
+var kpgraphStepSmooth = function (e) {
+  if (!e.step) return undefined;
+  return e.back ? { type: "curvedCW", roundness: 0.45 } : false;
+};

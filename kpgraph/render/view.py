@@ -146,13 +146,24 @@ def view_data(g: GraphModel, sub: Subgraph) -> dict:
     if sub.route is not None:
         legend_edges.insert(0, ["route step (numbered in order, with its date)",
                                 EDGE_COLOURS["route"]])
+    if sub.route is not None:
+        # a route reads left to right: each company in the column of the step that first
+        # reached it (a round trip's last step comes back to the first column)
+        column: dict[str, int] = {}
+        for e in edges:
+            column.setdefault(e["from"], e["step"] - 1)
+            column.setdefault(e["to"], e["step"])
+        for n in nodes:
+            n["level"] = column.get(n["id"], 0)
+        for e in edges:  # a round trip's closing step runs back along the chain
+            e["back"] = column[e["to"]] <= column[e["from"]]
     big = len(nodes) > BIG_VIEW
     if big:  # laid out here: from random positions the browser's physics takes too long
         at = spring_positions([n["id"] for n in nodes], [(e["from"], e["to"]) for e in edges])
         for n in nodes:
             n["x"], n["y"] = at[n["id"]]
     return {
-        "big": big, "still": big and len(edges) > STILL_LINKS,
+        "big": big, "still": big and len(edges) > STILL_LINKS, "route": sub.route is not None,
         "title": sub.title, "centre": sub.centre,
         "period": [_text(period_start), _text(period_end)],
         "nodes": nodes, "edges": edges, "version": __version__,
