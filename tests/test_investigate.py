@@ -79,6 +79,10 @@ def test_report_renders_offline_without_errors(small_report, open_page):
     for f in result["top"][:3]:
         assert f["id"] in text
     assert "Audit priorities" in text and "Brokers" in text
+    # numbers line up on the right, text on the left
+    align = opened.page.evaluate("""() => [...document.querySelectorAll('#audit ~ table td')]
+        .slice(0, 8).map(td => getComputedStyle(td).textAlign)""")
+    assert align[:4] == ["left"] * 4 and align[4:] == ["right"] * 4  # company .. role, score ..
     assert opened.page.locator("svg figure, figure svg").count() >= 1
     # at a laptop's width, column titles stay whole ("severity", not "severit" over "y")
     opened.page.set_viewport_size({"width": 700, "height": 800})

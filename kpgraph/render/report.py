@@ -45,11 +45,17 @@ def _e(v) -> str:
     return escape(str(v))
 
 
+def _cell(v) -> str:
+    """A table cell; numbers right-aligned, so that their digits line up."""
+    number = isinstance(v, (int, float)) and not isinstance(v, bool)
+    return f'<td class="num">{_e(v)}</td>' if number else f"<td>{_e(v)}</td>"
+
+
 def _table(rows: list[dict], columns: list[tuple[str, str]], cls: str = "") -> str:
     if not rows:
         return '<p class="none">None.</p>'
     head = "".join(f"<th>{escape(title)}</th>" for _, title in columns)
-    body = "".join("<tr>" + "".join(f"<td>{_e(r.get(k))}</td>" for k, _ in columns) + "</tr>"
+    body = "".join("<tr>" + "".join(_cell(r.get(k)) for k, _ in columns) + "</tr>"
                    for r in rows)
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
