@@ -84,6 +84,13 @@ def test_report_renders_offline_without_errors(small_report, open_page):
         .slice(0, 8).map(td => getComputedStyle(td).textAlign)""")
     assert align[:4] == ["left"] * 4 and align[4:] == ["right"] * 4  # company .. role, score ..
     assert opened.page.locator("svg figure, figure svg").count() >= 1
+    # every label of every chart inside its chart (the last x label was cut in half)
+    cut = opened.page.evaluate("""() => [...document.querySelectorAll('figure svg')].flatMap(
+        svg => [...svg.querySelectorAll('text')].filter(t => {
+            const b = t.getBBox(), w = svg.viewBox.baseVal.width;
+            return b.x < 0 || b.x + b.width > w + 0.5;
+        }).map(t => t.textContent))""")
+    assert cut == []
     # at a laptop's width, column titles stay whole ("severity", not "severit" over "y")
     opened.page.set_viewport_size({"width": 700, "height": 800})
     broken = opened.page.evaluate("""() => [...document.querySelectorAll('th')].filter(

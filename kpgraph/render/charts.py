@@ -12,7 +12,7 @@ from html import escape
 
 __all__ = ["line_chart", "paired_bars"]
 
-W, H, PAD_L, PAD_R, PAD_T, PAD_B = 560, 220, 64, 12, 26, 40
+W, H, PAD_L, PAD_R, PAD_T, PAD_B = 560, 220, 64, 30, 26, 40  # PAD_R: half the last x label
 COLOURS = ("#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa")
 
 
