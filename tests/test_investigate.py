@@ -83,6 +83,10 @@ def test_report_renders_offline_without_errors(small_report, open_page):
     align = opened.page.evaluate("""() => [...document.querySelectorAll('#audit ~ table td')]
         .slice(0, 8).map(td => getComputedStyle(td).textAlign)""")
     assert align[:4] == ["left"] * 4 and align[4:] == ["right"] * 4  # company .. role, score ..
+    # a company never audited says so, rather than leaving its years since an audit blank
+    since = opened.page.evaluate("""() => [...document.querySelectorAll('#audit ~ table tr')]
+        .slice(1).map(tr => tr.cells[8].textContent)""")
+    assert "never" in since and all(s == "never" or float(s) >= 0 for s in since)
     assert opened.page.locator("svg figure, figure svg").count() >= 1
     # every label of every chart inside its chart (the last x label was cut in half)
     cut = opened.page.evaluate("""() => [...document.querySelectorAll('figure svg')].flatMap(

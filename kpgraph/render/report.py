@@ -176,7 +176,10 @@ def render_report(inv, views: dict, bundles: dict, created: str, version: str,
                              ("carats_out", "carats out"), ("vpc_in", "USD/ct in"),
                              ("vpc_out", "USD/ct out"), ("origins_in", "origins"),
                              ("destinations_out", "destinations")])
-    audit = _table(inv.audit, [("company_id", "company"), ("name", "name"),
+    # no year since an audit is no audit at all
+    audited = [{**r, "years_since_audit": "never" if r.get("years_since_audit") is None
+                else r["years_since_audit"]} for r in inv.audit]
+    audit = _table(audited, [("company_id", "company"), ("name", "name"),
                                ("country", "country"), ("role", "role"), ("score", "score"),
                                ("centrality", "centrality"), ("volume", "volume"),
                                ("open_findings", "open findings"),
