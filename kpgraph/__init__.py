@@ -13,6 +13,7 @@ from .api import (  # noqa: E402
     export,
     flags,
     info,
+    investigate,
     load,
     open_graph,
     run_cypher,
@@ -38,7 +39,7 @@ __all__ = [
     "__version__", "BACKENDS", "bulk_export", "info", "load", "open_graph", "run_cypher",
     "run_query",
     "synth", "validate", "view", "export", "verify", "flags",
-    "stats", "centrality", "audit_priorities",
+    "stats", "centrality", "audit_priorities", "investigate",
     "GraphModel", "KpgraphError", "InvalidDataError", "UsageError", "IntegrityError",
     "BackendUnavailableError", "BackendError", "Violation",
 ]

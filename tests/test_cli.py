@@ -157,3 +157,15 @@ def test_the_readme_examples_on_the_demo_work_and_find_something(cli, tmp_path, 
         manifest = json.loads(zipfile.ZipFile(out).read("manifest.json") if out.suffix == ".zip"
                               else (out / "manifest.json").read_text("utf-8"))
         assert manifest["counts"]["relationships"] > 0
+
+
+def test_the_readme_python_api_example_runs(tmp_path, monkeypatch):
+    text = (ROOT / "README.md").read_text("utf-8")
+    section = text[text.index("## Python API"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    monkeypatch.chdir(tmp_path)  # it writes out/demo, view.html, case.zip, report/
+    scope: dict = {}
+    exec(compile(code, "README.md (Python API)", "exec"), scope)
+    assert scope["findings"] and scope["found"] and scope["summary"]["flagged_routes"] > 0
+    assert all(r.same_companies >= 1 for r in scope["found"])
+    assert (tmp_path / "case.zip").exists() and (tmp_path / "report" / "index.html").exists()
