@@ -49,8 +49,8 @@ var kpgraphRouteLayout = {
 };
 
 // A route's steps run straight along the chain; a round trip's closing step, back along
-// it, arcs over the chain so that it does not hide the steps it passes. Other links take
-// the network's own curves.
+// it, arcs around the chain so that it does not hide the steps it passes. Other links
+// take the network's own curves.
 var kpgraphStepSmooth = function (e) {
   if (!e.step) return undefined;
   return e.back ? { type: "curvedCW", roundness: 0.45 } : false;

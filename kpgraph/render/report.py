@@ -68,7 +68,7 @@ def _finding_rows(findings, bundles: dict) -> str:
     for f in findings:
         link = bundles.get(f.id)
         ev = (f'<a href="{escape(link)}">{escape(link)}</a>' if link else "")
-        out.append(f"<tr><td>{f.severity:.2f}</td><td><b>{escape(f.rule)}</b> "
+        out.append(f"<tr><td class=\"num\">{f.severity:.2f}</td><td><b>{escape(f.rule)}</b> "
                    f"<span class=\"id\">{escape(f.id)}</span><br>{escape(f.summary)}</td>"
                    f"<td>{_day(f.period.get('from'))} to {_day(f.period.get('to'))}</td>"
                    f"<td>{ev}</td></tr>")
@@ -108,8 +108,8 @@ def _routes(routes, views: dict, bundles: dict) -> tuple[str, list]:
         if r.id in bundles:
             links.append(f'<a href="{escape(bundles[r.id])}">evidence bundle</a>')
         steps = "".join(
-            f"<tr><td>{i}</td><td>{escape(sid)}</td><td>{_day(d)}</td>"
-            f"<td>{escape(a)} &rarr; {escape(b)}</td><td>{_e(ct)}</td><td>{_e(v)}</td></tr>"
+            f"<tr>{_cell(i)}<td>{escape(sid)}</td><td>{_day(d)}</td>"
+            f"<td>{escape(a)} &rarr; {escape(b)}</td>{_cell(ct)}{_cell(v)}</tr>"
             for i, (sid, d, a, b, ct, v) in enumerate(
                 zip(r.shipments, r.dates, r.companies, r.companies[1:], r.carats, r.values), 1))
         more = (r.same_companies or 1) - 1

@@ -146,7 +146,6 @@ def view_data(g: GraphModel, sub: Subgraph) -> dict:
     if sub.route is not None:
         legend_edges.insert(0, ["route step (numbered in order, with its date)",
                                 EDGE_COLOURS["route"]])
-    if sub.route is not None:
         # a route reads left to right: each company in the column of the step that first
         # reached it (a round trip's last step comes back to the first column)
         column: dict[str, int] = {}
