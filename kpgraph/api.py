@@ -593,7 +593,7 @@ def investigate(path: Path | str | None = None, out: Path | str = "kpgraph-repor
         fingerprints = ((source["dataset_fingerprint"],) if backend == "embedded" else
                         tuple(d["fingerprint"] for d in source["datasets_loaded"]))
         (tmp / "index.html").write_text(render_report(inv, views, bundles, created,
-                                                      __version__, top_routes=top,
+                                                      __version__, top_routes=top_routes,
                                                       fingerprints=fingerprints),
                                         encoding="utf-8")
         os.chmod(tmp, 0o755)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from ..graph import GraphModel
+from ..graph import ROUGH_HS_CODES, GraphModel
 from ..identifiers import normalise_address, normalise_registration
 
 __all__ = ["TWINS", "twin", "records", "in_period", "shipment_columns"]
@@ -114,7 +114,6 @@ def country_trade_totals(g: GraphModel, from_country: str, to_country: str,
                           "carats", "value_usd"])
 
 
-ROUGH = ("7102.10", "7102.21", "7102.31")
 WORKED = ("7102.29", "7102.39")
 def _sum(series: pd.Series) -> float:
     return float(series.sum()) if len(series) else 0.0
@@ -238,7 +237,7 @@ def kp_status_on(g: GraphModel, day) -> list[dict]:
 def rough_without_certificate(g: GraphModel, since=None, until=None) -> list[dict]:
     country = g.companies.set_index("company_id")["country"]
     s = _between(g.shipments, since, until)
-    s = s[s["hs_code"].isin(ROUGH) & s["certificate_id"].isna()]
+    s = s[s["hs_code"].isin(ROUGH_HS_CODES) & s["certificate_id"].isna()]
     s = s.assign(exporter_country=s["exporter_id"].map(country),
                  importer_country=s["importer_id"].map(country))
     s = s.sort_values(["shipped_on", "shipment_id"])
@@ -271,7 +270,7 @@ def free_zone_throughput(g: GraphModel, zone=None) -> list[dict]:
     c = g.companies[g.companies["free_zone"].notna()]
     if zone is not None:
         c = c[c["free_zone"] == zone]
-    rough = g.shipments[g.shipments["hs_code"].isin(ROUGH)]
+    rough = g.shipments[g.shipments["hs_code"].isin(ROUGH_HS_CODES)]
     rows = []
     for comp in c.sort_values("company_id").itertuples(index=False):
         inn = rough[rough["importer_id"] == comp.company_id]
@@ -295,7 +294,7 @@ def polisher_ledger(g: GraphModel, company_id: str) -> list[dict]:
     led = g.production_records[g.production_records["company_id"] == company_id]
     s = g.shipments
     month = s["shipped_on"].dt.strftime("%Y-%m")
-    rin = s[(s["importer_id"] == company_id) & s["hs_code"].isin(ROUGH)]
+    rin = s[(s["importer_id"] == company_id) & s["hs_code"].isin(ROUGH_HS_CODES)]
     out = s[s["exporter_id"] == company_id]
     polished = out["hs_code"].isin(WORKED)
     frame = pd.concat([

@@ -144,11 +144,12 @@ def _charts(inv) -> str:
 
 
 def render_report(inv, views: dict, bundles: dict, created: str, version: str,
-                  top_routes: int = 10, fingerprints: tuple[str, ...] = ()) -> str:
-    """The report page. ``views`` maps a route id to its view data plus ``file`` (the full
-    view's relative path); ``bundles`` maps a finding or route id to its bundle's path;
-    ``fingerprints`` name the dataset's files (SHA-256 over them, as evidence manifests
-    record it), so that a printed report says which data it read."""
+                  top_routes: list, fingerprints: tuple[str, ...] = ()) -> str:
+    """The report page. ``top_routes`` are the routes shown (chosen by the investigation,
+    which drew their views and bundles); ``views`` maps a route id to its view data plus
+    ``file`` (the full view's relative path); ``bundles`` maps a finding or route id to its
+    bundle's path; ``fingerprints`` name the dataset's files (SHA-256 over them, as
+    evidence manifests record it), so that a printed report says which data it read."""
     js, css, _ = _assets()
     page = resources.files("kpgraph.render").joinpath("report.html").read_text("utf-8")
     every = inv.all_findings()
@@ -167,7 +168,7 @@ def render_report(inv, views: dict, bundles: dict, created: str, version: str,
             + (f"<details><summary>{len(route_f)} flagged route(s)</summary>"
                f"{_finding_rows(route_f[:50], bundles)}</details>" if route_f else "")
             + "</section>")
-    routes_html, nets = _routes(inv.top_routes(top_routes), views, bundles)
+    routes_html, nets = _routes(top_routes, views, bundles)
     brokers = _table(inv.brokers, [("company_id", "company"), ("name", "name"),
                                    ("country", "country"), ("role", "role"),
                                    ("betweenness", "betweenness")])

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..graph import ROUGH_HS_CODES
 from . import world as W
 
 __all__ = ["generate", "write_dataset", "Synth", "GENERATOR"]
@@ -140,7 +141,7 @@ def _block(exporter, importer, day, carats, value, hs, origin, certified, arrive
     """Shipments as the generator holds them: one array per column."""
     hs = np.asarray(hs, dtype=object)
     if certified is None:
-        certified = np.isin(hs, ("7102.10", "7102.21", "7102.31"))
+        certified = np.isin(hs, ROUGH_HS_CODES)
     return {
         "exporter": np.asarray(exporter, dtype=np.int64),
         "importer": np.asarray(importer, dtype=np.int64),
@@ -504,7 +505,7 @@ def _ledgers(s: Synth, comp_id: np.ndarray) -> pd.DataFrame:
     sh = s.ships()
     roles = np.array(s.c_role, dtype=object)
     to_cutter = (np.isin(roles[sh["importer"]], ("polisher", "manufacturer"))
-                 & np.isin(sh["hs"], ("7102.10", "7102.21", "7102.31")))
+                 & np.isin(sh["hs"], ROUGH_HS_CODES))
     # its rough shipment is not in the data: it left before the window, or after it (a
     # ledger's last month runs to the month's end, past the data's last day)
     unseen = (lots["in_ship"] < s.start) | (lots["in_ship"] > s.end)
@@ -546,7 +547,7 @@ def _ledgers(s: Synth, comp_id: np.ndarray) -> pd.DataFrame:
 
 def _statistics(s: Synth, sh: dict, country: np.ndarray) -> pd.DataFrame:
     """Half-yearly KP statistics that agree with the rough shipments."""
-    rough = sh["certified"] | np.isin(sh["hs"], ("7102.10", "7102.21", "7102.31"))
+    rough = sh["certified"] | np.isin(sh["hs"], ROUGH_HS_CODES)
     day = sh["day"][rough]
     dt = EPOCH + day.astype("timedelta64[D]")
     year = dt.astype("datetime64[Y]").astype(int) + 1970
