@@ -8,6 +8,8 @@
 //   (a chain of three or more may close where it began). Returns the complete chains:
 //   those that reached the destination (when one is given), closed, used max_hops
 //   shipments, or can go no further. kpgraph routes ranks them.
+//   The starts, in order of date then id, can be split into parts searched apart (at
+//   once, on as many cores): together they give what one search gives.
 // params:
 //   origin: {type: string, example: CAF, description: ISO3 of the origin country}
 //   to_country: {type: string, default: null, description: "end in this country (ISO3)"}
@@ -17,6 +19,8 @@
 //   tolerance: {type: float, min: 1, max: 10, default: 10.0, description: largest carat ratio between shipments}
 //   since: {type: date, default: null, description: first shipping day}
 //   until: {type: date, default: null, description: last shipping day}
+//   part: {type: int, min: 0, max: 15, default: 0, description: "the part of the starts to search, from 0 (see parts)"}
+//   parts: {type: int, min: 1, max: 16, default: 1, description: "split the starts, in order of date, into this many parts"}
 // returns: [shipments]
 // order: [shipments]
 CALL () {
@@ -34,6 +38,9 @@ WHERE NOT coalesce(s.hs_code, '') IN ['7102.29', '7102.39']
   AND s.importer_id <> s.exporter_id
   AND ($since IS NULL OR s.shipped_on >= $since)
   AND ($until IS NULL OR s.shipped_on <= $until)
+WITH s ORDER BY s.shipped_on, s.shipment_id
+WITH collect(s) AS starts
+UNWIND starts[size(starts) * $part / $parts .. size(starts) * ($part + 1) / $parts] AS s
 MATCH p = (s) (()-[r:NEXT WHERE r.days <= $window_days AND r.ratio <= $tolerance]->
                (x:Shipment WHERE $until IS NULL OR x.shipped_on <= $until)){0,9} (e)
 WHERE length(p) < $max_hops

@@ -452,7 +452,8 @@ def audit_priorities(path: Path | str | None = None, top: int | None = 50,
 
     g = open_graph(path, backend=backend, neo4j=neo4j)
     table = rank(g, run_rules(g), k=k, seed=seed)
-    rows = table.to_dict("records")
+    # a company never audited has no years since an audit: None, not NaN
+    rows = table.astype(object).where(table.notna(), None).to_dict("records")
     return (rows[:top] if top else rows), {"betweenness": table.attrs["betweenness"]}
 
 

@@ -390,7 +390,10 @@ def audit_priorities_cmd(data, top, k, seed, backend, neo4j, fmt):
                                       neo4j=neo4j)
     _emit(rows, fmt)
     if fmt == "table":
-        click.echo(f"betweenness: {meta['betweenness']}", err=True)
+        how = ", ".join(f"{a} {b}" for a, b in meta["betweenness"].items())
+        never = any(r["years_since_audit"] is None for r in rows)
+        click.echo(f"betweenness: {how}"
+                   + ("; years_since_audit blank: never audited" if never else ""), err=True)
 
 
 @main.command("view")

@@ -93,9 +93,10 @@ def test_audit_priorities_show_their_parts():
     for r in rows:
         product = r["centrality"] * r["volume"] * (1 + r["open_findings"]) * r["audit_gap"]
         assert math.isclose(r["score"], product)
-        if r["years_since_audit"] is None or (isinstance(r["years_since_audit"], float)
-                                              and math.isnan(r["years_since_audit"])):
+        if r["years_since_audit"] is None:  # never audited (None, not NaN)
             assert r["audit_gap"] == 1.0
+        else:
+            assert not math.isnan(r["years_since_audit"])
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
     by_id = {r["company_id"]: r for r in rows}
     # T1: never audited, named by findings (reuse of K2's sibling, sanctioned S5, shells)
@@ -115,6 +116,10 @@ def test_audit_priorities_cli(cli):
     assert r.exit_code == 0
     assert r.stdout.splitlines()[0].startswith("company_id,name,country,role,score")
     assert len(r.stdout.splitlines()) == 3
+    # T1 was never audited: the table's blank is explained under it
+    r = cli("audit-priorities", str(HAND))
+    assert any(line.startswith("T1 ") for line in r.stdout.splitlines())
+    assert "never audited" in r.stderr and "betweenness: method exact" in r.stderr, r.stderr
 
 
 @pytest.mark.neo4j

@@ -298,8 +298,9 @@ def _examples(g) -> dict[str, list[dict]]:
         "country_statistics": [{"iso3": pair[0]}, {"iso3": "BWA"}],
         "trade_between": [{"company_a": busy, "company_b": partner}],
         "routes_from_origin": [{"origin": "SSD"}, {"origin": "CAF", "to_country": "IND"},
-                               {"origin": "ZWE", "window_days": 60, "max_hops": 3}],
-        "round_trips": [{}],
+                               {"origin": "ZWE", "window_days": 60, "max_hops": 3},
+                               *({"origin": "CAF", "part": i, "parts": 3} for i in range(3))],
+        "round_trips": [{}, {"part": 0, "parts": 2}, {"part": 1, "parts": 2}],
     }
 
 

@@ -133,6 +133,27 @@ def test_both_backends_give_the_same_ranked_routes_on_the_demo(demo_in_neo4j, de
     assert total > 50
 
 
+@pytest.mark.parametrize("name,params", [("routes_from_origin", {"origin": "CAF"}),
+                                         ("routes_from_origin", {"origin": "SSD",
+                                                                 "since": "2021-03-01"}),
+                                         ("round_trips", {})])
+def test_parts_of_the_starts_give_the_whole_search_together(demo_graph, name, params):
+    # what the Neo4j backend runs in parallel: parts by date, disjoint, the whole together
+    from kpgraph.queries.twins import TWINS
+
+    whole = [tuple(r["shipments"]) for r in TWINS[name](demo_graph, **params)]
+    for parts in (2, 3):
+        got = [[tuple(r["shipments"]) for r in TWINS[name](demo_graph, **params, part=i,
+                                                           parts=parts)]
+               for i in range(parts)]
+        assert all(got), "a part found nothing: the split says nothing"
+        assert sorted(p for part in got for p in part) == whole
+        # in order of date: every route of a part starts no earlier than the last part's
+        day = demo_graph.shipments.set_index("shipment_id")["shipped_on"]
+        for a, b in zip(got, got[1:]):
+            assert max(day[p[0]] for p in a) <= min(day[p[0]] for p in b)
+
+
 def test_distinct_keeps_the_best_route_of_each_chain_of_companies(demo_graph):
     # against the plain ranking: the first route of each chain of companies, in order,
     # with the number of routes along it

@@ -357,19 +357,31 @@ def trade_between(g: GraphModel, company_a: str, company_b: str) -> list[dict]:
 @twin("routes_from_origin")
 def routes_from_origin(g: GraphModel, origin: str, to_country=None, to_company=None,
                        max_hops: int = 6, window_days: int = 120, tolerance: float = 10.0,
-                       since=None, until=None) -> list[dict]:
+                       since=None, until=None, part: int = 0, parts: int = 1) -> list[dict]:
     from ..routes import RouteQuery, find_paths
 
     q = RouteQuery(origin=origin, to=to_company or to_country, max_hops=max_hops,
                    window_days=window_days, tolerance=tolerance, since=since, until=until)
-    return [{"shipments": list(p)} for p in sorted(find_paths(g, q))]
+    return [{"shipments": list(p)} for p in sorted(_part(g, q, find_paths(g, q), part, parts))]
+
+
+def _part(g: GraphModel, q, paths, part: int, parts: int) -> list:
+    """The paths that start in part ``part`` of ``parts`` (how the canned route queries
+    split their starts to search in parallel)."""
+    from ..routes import start_part
+
+    if parts == 1 and part == 0:
+        return list(paths)
+    starts = start_part(g, q, part, parts)
+    return [p for p in paths if p[0] in starts]
 
 
 @twin("round_trips")
 def round_trips(g: GraphModel, max_hops: int = 6, window_days: int = 120,
-                tolerance: float = 10.0, since=None, until=None) -> list[dict]:
+                tolerance: float = 10.0, since=None, until=None, part: int = 0,
+                parts: int = 1) -> list[dict]:
     from ..routes import ROUND_TRIPS, RouteQuery, find_paths
 
     q = RouteQuery(origin=ROUND_TRIPS, max_hops=max_hops, window_days=window_days,
                    tolerance=tolerance, since=since, until=until)
-    return [{"shipments": list(p)} for p in sorted(find_paths(g, q))]
+    return [{"shipments": list(p)} for p in sorted(_part(g, q, find_paths(g, q), part, parts))]

@@ -25,10 +25,10 @@ from ..errors import UsageError
 from ..flows import company_flows, high_risk_origins
 from ..graph import GraphModel
 from .reasons import CONTEXT, FLAG_AT, WEIGHTS, _Facts, path_rows, route_reasons, score_rows
-from .search import search_paths
+from .search import search_paths, within_rows
 
 __all__ = ["Route", "RouteQuery", "find_routes", "find_paths", "find_route", "all_routes",
-           "first_per_chain",
+           "first_per_chain", "start_part",
            "drop_suffixes", "risky_origins", "route_id", "find_routes_of", "route_findings",
            "route_typology", "ROUND_TRIPS", "finish", "rank", "route_context", "VIA",
            "FLAG_AT", "WEIGHTS", "LINK_WINDOW_DAYS", "LINK_TOLERANCE", "LINK_BRANCH"]
@@ -154,24 +154,47 @@ def _search(g: GraphModel, q: RouteQuery) -> np.ndarray:
         raise UsageError(f"--origin {q.origin!r} is not a country in the data")
     kind, to = _resolve_to(g, q.to)
     ix = _index(g)
-    keys = g.memo("route_start_keys", lambda: _start_keys(g, ix))
-    codes = ix.companies
-    country = keys["company_country"]
-    if cycles:  # a miner or a retailer does not receive its own rough back
+    ends = None
+    if kind == "country":
+        ends = _start_keys_of(g)["company_country"] == to
+    elif kind == "company":
+        ends = np.asarray(ix.companies == to)
+    lo, hi = q.days()
+    return search_paths(ix, _starts(g, q), max_hops=q.max_hops, window_days=q.window_days,
+                        tolerance=q.tolerance, lo_day=lo, hi_day=hi, ends=ends,
+                        closed_only=cycles)
+
+
+def _starts(g: GraphModel, q: RouteQuery) -> np.ndarray:
+    """Index positions of the shipments a query's routes may start with (before its
+    period): from the origin (by exporter, declared origin or certificate), or, for round
+    trips, between two companies that trade."""
+    ix = _index(g)
+    keys = _start_keys_of(g)
+    if q.origin == ROUND_TRIPS:  # a miner or a retailer does not receive its own rough back
         mask = keys["exp_trading"] & keys["imp_trading"]
     else:
         mask = ((keys["exp_country"] == q.origin) | (keys["declared"] == q.origin)
                 | (keys["cert_origin"] == q.origin))
-    pos = np.flatnonzero(mask & (ix.exporter != ix.importer))
-    ends = None
-    if kind == "country":
-        ends = country == to
-    elif kind == "company":
-        ends = np.asarray(codes == to)
+    return np.flatnonzero(mask & (ix.exporter != ix.importer))
+
+
+def start_part(g: GraphModel, q: RouteQuery, part: int, parts: int) -> set[str]:
+    """The ids of the start shipments (those in the query's period) that part ``part`` of
+    ``parts`` searches, as the canned route queries split them: in order of date then id,
+    the slice from ``n * part // parts`` to ``n * (part + 1) // parts``."""
+    ix = _index(g)
     lo, hi = q.days()
-    return search_paths(ix, pos, max_hops=q.max_hops, window_days=q.window_days,
-                        tolerance=q.tolerance, lo_day=lo, hi_day=hi, ends=ends,
-                        closed_only=cycles)
+    pos = _starts(g, q)
+    pos = pos[(ix.day[pos] >= lo) & (ix.day[pos] <= hi)]
+    ids = ix.ids[pos].astype(str)
+    ids = ids[np.lexsort((ids, ix.day[pos]))]
+    n = len(ids)
+    return set(ids[n * part // parts:n * (part + 1) // parts].tolist())
+
+
+def _start_keys_of(g: GraphModel) -> dict[str, np.ndarray]:
+    return g.memo("route_start_keys", lambda: _start_keys(g, _index(g)))
 
 
 def _tuples(m: np.ndarray) -> list[tuple[int, ...]]:
@@ -213,18 +236,36 @@ def drop_suffixes(paths) -> list[tuple[str, ...]]:
     [('a', 'b', 'c'), ('c', 'd')]
     """
     paths = list(map(tuple, paths))
-    return sorted(paths[i] for i in _kept(paths))
+    if not paths:
+        return []
+    codes, _ = pd.factorize(pd.Series([x for p in paths for x in p], dtype=object))
+    rows = np.full((len(paths), max(map(len, paths))), -1, dtype=np.int64)
+    length = np.fromiter(map(len, paths), dtype=np.int64, count=len(paths))
+    rows[np.repeat(np.arange(len(paths)), length), within_rows(length)] = codes
+    return sorted(paths[i] for i in _kept(rows).tolist())
 
 
-def _kept(paths: list[tuple]) -> list[int]:
-    """Positions of the paths to keep: the first of each distinct path, unless it is the
-    tail of another path (a tail that is a path starts where some path starts)."""
-    first: dict[tuple, int] = {}
-    for i, p in enumerate(paths):
-        first.setdefault(p, i)
-    starts = {p[0] for p in first}
-    tails = {p[i:] for p in first for i in range(1, len(p)) if p[i] in starts}
-    return sorted(i for p, i in first.items() if p not in tails)
+def _kept(rows: np.ndarray) -> np.ndarray:
+    """Positions of the paths (rows, -1 padded) to keep, in order: the first of each
+    distinct path, unless it is the tail of another path (a tail that is a path starts
+    where some path starts). Every tail of every path that starts at a start, and the
+    paths, are sorted together once (no Python loop over hundreds of thousands of paths)."""
+    n, width = rows.shape
+    starts = np.unique(rows[:, 0])
+    tails = []
+    for i in range(1, width):
+        at = (rows[:, i] >= 0) & np.isin(rows[:, i], starts)
+        tail = np.full((int(at.sum()), width), -1, dtype=rows.dtype)
+        tail[:, :width - i] = rows[at, i:]
+        tails.append(tail)
+    # return_index takes the first of equal rows (a stable sort)
+    _, first, which = np.unique(np.concatenate([rows, *tails]), axis=0, return_index=True,
+                                return_inverse=True)
+    which = which.ravel()
+    is_tail = np.zeros(len(first), dtype=bool)
+    is_tail[which[n:]] = True
+    own = which[:n]
+    return np.flatnonzero((first[own] == np.arange(n)) & ~is_tail[own])
 
 
 def route_context(g: GraphModel, shipment_ids) -> GraphModel:
@@ -277,7 +318,7 @@ def rank(rows: np.ndarray, f: _Facts, via: str = "either", limit: int | None = N
     if need is not None and len(rows):
         ok = rows >= 0
         rows = rows[(need[f.imp[np.where(ok, rows, 0)]] & ok).any(axis=1)]
-    rows = rows[_kept(_tuples(rows))]
+    rows = rows[_kept(rows)]
     if not len(rows):
         return []
     scores = score_rows(rows, f)

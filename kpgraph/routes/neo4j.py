@@ -1,14 +1,15 @@
-"""Route search in Neo4j: the canned Cypher walks the ``NEXT`` links, then the rows that
-scoring reads are fetched for the routes found and ranked by the same code as the
-embedded backend (:func:`kpgraph.routes.finish`). Every statement is a read with
-parameters.
+"""Route search in Neo4j: the canned Cypher walks the ``NEXT`` links, and the same
+statement reads the rows that scoring reads for the routes it found; they are ranked by
+the same code as the embedded backend (:func:`kpgraph.routes.finish`). Every statement is
+a read with parameters.
 
-The small tables are read while the path query runs. Then one statement reads, for the
-routes' shipments, their rows, their certificates (over ``COVERED_BY``), and their
-companies with their company flows, in two halves at once: the server runs a query on one
-core, two keep both busy, and one pass over the shipments replaces a second round of
-look-ups by id after them (reading each table apart, keyed by the shipment ids, had been
-slower still: the same seeks three times over)."""
+The server runs a query on one core, so the search runs in :data:`PARTS` parts at once
+(the canned queries split their starts, in order of date, with ``part`` and ``parts``),
+each reading its own routes' shipments, certificates, companies and company flows as it
+ends: the nodes are found again by id in the same transaction, and no second round trip
+waits on the first. Parts in order of date share few shipments (a route runs for weeks
+from its start), so the rows they both read are few. The small tables are read meanwhile.
+"""
 
 from __future__ import annotations
 
@@ -25,40 +26,53 @@ from ..neo4j.store import Neo4jStore, typed_rows
 from ..queries import coerce_params, get
 from . import ROUND_TRIPS, Route, RouteQuery, finish
 
-__all__ = ["find_routes"]
+__all__ = ["find_routes", "PARTS"]
+
+# Two cores searched: more parts than the server's cores only add the rows parts share.
+PARTS = 2
 
 
-def _context_statement() -> str:
-    """For the shipments of ``$ids``: their rows, their certificates' rows, and their
-    companies' rows and company flows, each as lists of values (labels, relationship and
-    property names from the contract)."""
+def _context_tail() -> str:
+    """What follows a canned route query's rows (``shipments``, a list of ids each): the
+    routes collected, with the rows of their shipments, of the shipments' certificates
+    (over ``COVERED_BY``), and of their companies and company flows, each as lists of
+    values (labels, relationship and property names from the contract)."""
     c = contract()
     s, k, co = c.tables["shipments"], c.tables["certificates"], c.tables["companies"]
     covered = s.columns["certificate_id"].rel
     flow = ("[f.company_id, " + ", ".join(f"toString(f.{x})" if x == "first_trade" else f"f.{x}"
                                           for x in FLOW_COLUMNS) + "]")
-    return f"""MATCH (n:{s.label}) WHERE n.{s.key_property} IN $ids
-OPTIONAL MATCH (n)-[:{covered}]->(k:{k.label})
-WITH collect({row_values(s, "n")}) AS shipments,
-     collect(DISTINCT CASE WHEN k IS NOT NULL THEN {row_values(k, "k")} END) AS certificates,
-     collect(DISTINCT n.exporter_id) + collect(DISTINCT n.importer_id) AS cids
-CALL (cids) {{
-  UNWIND cids AS cid
-  WITH DISTINCT cid
-  MATCH (c:{co.label} {{{co.key_property}: cid}})
-  OPTIONAL MATCH (f:{FLOW_LABEL} {{company_id: cid}})
-  RETURN collect({row_values(co, "c")}) AS companies,
-         collect(CASE WHEN f IS NOT NULL THEN {flow} END) AS flows
+    return f"""WITH collect(shipments) AS paths
+CALL (paths) {{
+  UNWIND paths AS p
+  UNWIND p AS id
+  WITH DISTINCT id
+  MATCH (n:{s.label} {{{s.key_property}: id}})
+  OPTIONAL MATCH (n)-[:{covered}]->(k:{k.label})
+  WITH collect({row_values(s, "n")}) AS shipments,
+       collect(DISTINCT CASE WHEN k IS NOT NULL THEN {row_values(k, "k")} END) AS certificates,
+       collect(DISTINCT n.exporter_id) + collect(DISTINCT n.importer_id) AS cids
+  CALL (cids) {{
+    UNWIND cids AS cid
+    WITH DISTINCT cid
+    MATCH (c:{co.label} {{{co.key_property}: cid}})
+    OPTIONAL MATCH (f:{FLOW_LABEL} {{company_id: cid}})
+    RETURN collect({row_values(co, "c")}) AS companies,
+           collect(CASE WHEN f IS NOT NULL THEN {flow} END) AS flows
+  }}
+  RETURN shipments, certificates, companies, flows
 }}
-RETURN shipments, certificates, companies, flows"""
+RETURN paths, shipments, certificates, companies, flows"""
 
 
-_CONTEXT = _context_statement()
+_TAIL = _context_tail()
 _FIRST_DAY = """MATCH (s:Shipment) WHERE s.shipped_on IS NOT NULL
 RETURN s.shipped_on AS day ORDER BY day LIMIT 1"""
 
 
-def _paths(store: Neo4jStore, q: RouteQuery) -> list[tuple[str, ...]]:
+def _search(store: Neo4jStore, q: RouteQuery) -> tuple[str, dict]:
+    """The statement of a query's search (its canned query, then :func:`_context_tail`)
+    and its parameters, but for ``part`` and ``parts``."""
     if q.origin == ROUND_TRIPS:
         query = get("round_trips")
         params = {"max_hops": q.max_hops, "window_days": q.window_days,
@@ -78,12 +92,10 @@ def _paths(store: Neo4jStore, q: RouteQuery) -> list[tuple[str, ...]]:
                   "tolerance": q.tolerance, "since": q.since, "until": q.until,
                   "to_country": q.to if q.to is not None and found["country"] else None,
                   "to_company": q.to if q.to is not None and not found["country"] else None}
-    typed = coerce_params(query, params)
-    # the canned query as it is, its rows collected into one record
+    typed = coerce_params(query, {**params, "parts": PARTS})
+    # the canned query as it is, its rows collected into one record with their context
     body = query.cypher.strip().removesuffix(";")
-    rows = store.runner.run(f"CALL () {{\n{body}\n}}\nRETURN collect(shipments) AS paths",
-                            typed, mode="read", plain=True)
-    return [tuple(p) for p in rows[0]["paths"]]
+    return f"CALL () {{\n{body}\n}}\n{_TAIL}", typed
 
 
 def _flows(rows: list) -> pd.DataFrame:
@@ -102,36 +114,33 @@ def _first_day(store: Neo4jStore) -> pd.Timestamp:
     return pd.Timestamp(str(first[0]["day"])) if first else pd.Timestamp("1970-01-01")
 
 
-def _context(pool: ThreadPoolExecutor, store: Neo4jStore, shipment_ids) -> tuple:
-    """The routes' shipments, certificates, companies and company flows, read in two
-    halves at once; each table's rows once, in key order."""
-    ids = sorted(shipment_ids)
-    mid = len(ids) // 2
-    halves = [pool.submit(store.runner.run, _CONTEXT, {"ids": part}, mode="read", plain=True)
-              for part in (ids[:mid], ids[mid:])]
-    got = [h.result()[0] for h in halves]
-
+def _found(parts: list[dict]) -> tuple:
+    """The parts' routes, and their shipments, certificates, companies and company flows,
+    each table's rows once, in key order."""
     def table(name: str, column: str, key: str) -> pd.DataFrame:
-        rows = typed_rows(name, [r for g in got for r in g[column]])
+        rows = typed_rows(name, [r for g in parts for r in g[column]])
         return rows.drop_duplicates(key).sort_values(key, ignore_index=True)
 
-    return (table("shipments", "shipments", "shipment_id"),
+    return ([tuple(p) for g in parts for p in g["paths"]],
+            table("shipments", "shipments", "shipment_id"),
             table("certificates", "certificates", "certificate_id"),
             table("companies", "companies", "company_id"),
-            _flows([r for g in got for r in g["flows"]]))
+            _flows([r for g in parts for r in g["flows"]]))
 
 
 def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50,
                 min_score: float | None = None) -> list[Route]:
     """Routes of a query in Neo4j, ranked exactly as :func:`kpgraph.routes.find_routes`."""
     q.check()
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    with ThreadPoolExecutor(max_workers=PARTS + 4) as pool:
         small = {name: pool.submit(store.read_table, name, extras=False)
                  for name in ("countries", "kp_status", "kp_statistics")}
         data_from = pool.submit(_first_day, store)
-        paths = _paths(store, q)
-        shipments, certificates, companies, flows = _context(
-            pool, store, {sid for p in paths for sid in p})
+        statement, params = _search(store, q)
+        parts = [pool.submit(store.runner.run, statement, {**params, "part": i}, mode="read",
+                             plain=True) for i in range(PARTS)]
+        paths, shipments, certificates, companies, flows = _found(
+            [p.result()[0] for p in parts])
         ctx = GraphModel({**{name: f.result() for name, f in small.items()},
                           "shipments": shipments, "companies": companies,
                           "certificates": certificates})

@@ -58,6 +58,7 @@ that are returned. A test holds the two equal on every route of the demo data.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -67,6 +68,7 @@ from ..flows import high_risk_origins
 from ..graph import GraphModel
 from ..rules.library.statistics import exports_exceed_supply
 from ..selection import status_on_dates
+from .search import within_rows
 
 __all__ = ["WEIGHTS", "FLAG_AT", "ROUND_TRIP_MARKUP", "route_reasons", "combine",
            "score_rows", "path_rows", "unsupplied", "rose", "same_goods",
@@ -419,10 +421,11 @@ def route_reasons(route: list[str], f: _Facts) -> list[dict]:
 
 def path_rows(paths: list[tuple[str, ...]], f: _Facts) -> np.ndarray:
     """Routes given as shipment ids as rows of fact rows, padded with -1."""
-    width = max(map(len, paths), default=1)
-    rows = np.full((len(paths), width), -1, dtype=np.int64)
-    for i, p in enumerate(paths):
-        rows[i, :len(p)] = [f.row[sid] for sid in p]
+    length = np.fromiter(map(len, paths), dtype=np.int64, count=len(paths))
+    rows = np.full((len(paths), max(length, default=1)), -1, dtype=np.int64)
+    found = np.fromiter(map(f.row.__getitem__, itertools.chain.from_iterable(paths)),
+                        dtype=np.int64, count=int(length.sum()))
+    rows[np.repeat(np.arange(len(paths)), length), within_rows(length)] = found
     return rows
 
 

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..continuation import ShipmentIndex
 
-__all__ = ["search_paths", "MIN_CYCLE"]
+__all__ = ["search_paths", "within_rows", "MIN_CYCLE"]
 
 # A parcel sent back to the company that sold it is a commercial return; a round trip
 # goes through at least two other companies.
@@ -111,5 +111,13 @@ def _continuations(index: ShipmentIndex, last: np.ndarray) -> tuple[np.ndarray, 
     n = counts[inverse]
     row = np.repeat(np.arange(len(last)), n)
     # each entry's links are flat[offset[u] : offset[u] + n]
-    within = np.arange(len(row)) - np.repeat(np.cumsum(n) - n, n)
-    return row, flat[np.repeat(offset[inverse], n) + within].astype(np.int64)
+    return row, flat[np.repeat(offset[inverse], n) + within_rows(n)].astype(np.int64)
+
+
+def within_rows(length: np.ndarray) -> np.ndarray:
+    """For rows of these lengths laid end to end, each entry's place in its row.
+
+    >>> within_rows(np.array([2, 0, 3])).tolist()
+    [0, 1, 0, 1, 2]
+    """
+    return np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)
