@@ -49,9 +49,10 @@ CALL (paths) {{
   WITH DISTINCT id
   MATCH (n:{s.label} {{{s.key_property}: id}})
   OPTIONAL MATCH (n)-[:{covered}]->(k:{k.label})
-  WITH collect({row_values(s, "n")}) AS shipments,
-       collect(DISTINCT CASE WHEN k IS NOT NULL THEN {row_values(k, "k")} END) AS certificates,
+  WITH collect({row_values(s, "n")}) AS shipments, collect(DISTINCT k) AS ks,
        collect(DISTINCT n.exporter_id) + collect(DISTINCT n.importer_id) AS cids
+  // certificates made distinct as nodes, then as rows (lists hash slowly)
+  WITH shipments, [k IN ks | {row_values(k, "k")}] AS certificates, cids
   CALL (cids) {{
     UNWIND cids AS cid
     WITH DISTINCT cid
