@@ -239,8 +239,8 @@ def drop_suffixes(paths) -> list[tuple[str, ...]]:
     if not paths:
         return []
     codes, _ = pd.factorize(pd.Series([x for p in paths for x in p], dtype=object))
-    rows = np.full((len(paths), max(map(len, paths))), -1, dtype=np.int64)
     length = np.fromiter(map(len, paths), dtype=np.int64, count=len(paths))
+    rows = np.full((len(paths), int(length.max())), -1, dtype=np.int64)
     rows[np.repeat(np.arange(len(paths)), length), within_rows(length)] = codes
     return sorted(paths[i] for i in _kept(rows).tolist())
 
@@ -248,8 +248,8 @@ def drop_suffixes(paths) -> list[tuple[str, ...]]:
 def _kept(rows: np.ndarray) -> np.ndarray:
     """Positions of the paths (rows, -1 padded) to keep, in order: the first of each
     distinct path, unless it is the tail of another path (a tail that is a path starts
-    where some path starts). Every tail of every path that starts at a start, and the
-    paths, are sorted together once (no Python loop over hundreds of thousands of paths)."""
+    where some path starts). The paths and every tail that begins at a start are sorted
+    together once: no Python loop over hundreds of thousands of paths."""
     n, width = rows.shape
     starts = np.unique(rows[:, 0])
     tails = []
