@@ -106,10 +106,13 @@ class GEXFExporter(Exporter):
 
     def write(self, graph: EvidenceGraph) -> None:
         day = self.context["created"][:10]
+        dated = False  # the date is in the header: lines after it are written as they are
         with self._open("subgraph.gexf") as fh:
             for line in nx.generate_gexf(_nx(graph)):
-                fh.write(re.sub(r'lastmodifieddate="[^"]*"', f'lastmodifieddate="{day}"',
-                                line) + "\n")
+                if not dated:
+                    line, dated = re.subn(r'lastmodifieddate="[^"]*"',
+                                          f'lastmodifieddate="{day}"', line)
+                fh.write(line + "\n")
 
 
 def _csv_cell(v) -> str:
