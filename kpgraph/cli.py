@@ -96,7 +96,8 @@ def backend_options(fn):
 
             password = (click.prompt("Neo4j password", hide_input=True, err=True)
                         if ask_password else None)
-            neo4j = Neo4jConfig.from_env(password=password)
+            # read before the command's own error handling: a bad setting maps here
+            neo4j = handle_errors(Neo4jConfig.from_env)(password=password)
         return fn(*args, backend=backend, neo4j=neo4j, **kwargs)
 
     return wrapper

@@ -276,6 +276,15 @@ def test_config_repr_hides_password():
     assert "hunter2" not in repr(cfg) and "hunter2" not in cfg.describe()
 
 
+def test_parallel_setting_from_the_environment(cli):
+    assert Neo4jConfig.from_env(env={}).parallel == 2
+    assert Neo4jConfig.from_env(env={"KPGRAPH_NEO4J_PARALLEL": "4"}).parallel == 4
+    for bad in ("0", "17", "two", "2.5", "-1"):
+        r = cli("routes", "--backend", "neo4j", "--origin", "COD",
+                env={"KPGRAPH_NEO4J_PARALLEL": bad, "NEO4J_URI": "bolt://127.0.0.1:1"})
+        assert r.exit_code == 2 and "KPGRAPH_NEO4J_PARALLEL" in r.stderr, (bad, r.stderr)
+
+
 @pytest.mark.parametrize("uri", ["bolt://neo4j:s3cret-pw@127.0.0.1:1",
                                  "neo4j+s://neo4j:s3cret-pw@db.example.invalid"])
 def test_a_password_written_into_the_uri_is_never_printed(cli, uri):

@@ -154,6 +154,21 @@ def test_parts_of_the_starts_give_the_whole_search_together(demo_graph, name, pa
             assert max(day[p[0]] for p in a) <= min(day[p[0]] for p in b)
 
 
+@pytest.mark.neo4j
+@pytest.mark.parametrize("parallel", [1, 3])
+def test_neo4j_routes_are_the_same_in_any_number_of_parts(demo_in_neo4j, demo_graph,
+                                                          parallel):
+    from dataclasses import replace
+
+    cfg = replace(demo_in_neo4j, parallel=parallel)
+    for origin in [*risky_origins(demo_graph)[:2], "*"]:
+        local = find_routes(demo_graph, RouteQuery(origin=origin), limit=None)
+        remote = kpgraph.api.routes(origin=None if origin == "*" else origin,
+                                    round_trips=origin == "*", limit=None, backend="neo4j",
+                                    neo4j=cfg)
+        assert local and [r.as_dict() for r in local] == [r.as_dict() for r in remote], origin
+
+
 def test_distinct_keeps_the_best_route_of_each_chain_of_companies(demo_graph):
     # against the plain ranking: the first route of each chain of companies, in order,
     # with the number of routes along it

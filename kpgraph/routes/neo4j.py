@@ -3,8 +3,9 @@ statement reads the rows that scoring reads for the routes it found; they are ra
 the same code as the embedded backend (:func:`kpgraph.routes.finish`). Every statement is
 a read with parameters.
 
-The server runs a query on one core, so the search runs in :data:`PARTS` parts at once
-(the canned queries split their starts, in order of date, with ``part`` and ``parts``),
+The server runs a query on one core, so the search runs in parts at once, as many as the
+connection's ``parallel`` setting asks (``KPGRAPH_NEO4J_PARALLEL``, default 2: the canned
+queries split their starts, in order of date, with ``part`` and ``parts``),
 each reading its own routes' shipments, certificates, companies and company flows as it
 ends: the nodes are found again by id in the same transaction, and no second round trip
 waits on the first. Parts in order of date share few shipments (a route runs for weeks
@@ -26,11 +27,7 @@ from ..neo4j.store import Neo4jStore, typed_rows
 from ..queries import coerce_params, get
 from . import ROUND_TRIPS, Route, RouteQuery, finish
 
-__all__ = ["find_routes", "PARTS"]
-
-# One part per core of the server measured on (two): three parts on two cores were slower,
-# since each part reads again the rows it shares with the others.
-PARTS = 2
+__all__ = ["find_routes"]
 
 
 def _context_tail() -> str:
@@ -72,9 +69,9 @@ _FIRST_DAY = """MATCH (s:Shipment) WHERE s.shipped_on IS NOT NULL
 RETURN s.shipped_on AS day ORDER BY day LIMIT 1"""
 
 
-def _search(store: Neo4jStore, q: RouteQuery) -> tuple[str, dict]:
+def _search(store: Neo4jStore, q: RouteQuery, parts: int) -> tuple[str, dict]:
     """The statement of a query's search (its canned query, then :func:`_context_tail`)
-    and its parameters, but for ``part`` and ``parts``."""
+    and its parameters, but for ``part``."""
     if q.origin == ROUND_TRIPS:
         query = get("round_trips")
         params = {"max_hops": q.max_hops, "window_days": q.window_days,
@@ -94,7 +91,7 @@ def _search(store: Neo4jStore, q: RouteQuery) -> tuple[str, dict]:
                   "tolerance": q.tolerance, "since": q.since, "until": q.until,
                   "to_country": q.to if q.to is not None and found["country"] else None,
                   "to_company": q.to if q.to is not None and not found["country"] else None}
-    typed = coerce_params(query, {**params, "parts": PARTS})
+    typed = coerce_params(query, {**params, "parts": parts})
     # the canned query as it is, its rows collected into one record with their context
     body = query.cypher.strip().removesuffix(";")
     return f"CALL () {{\n{body}\n}}\n{_TAIL}", typed
@@ -134,13 +131,16 @@ def find_routes(store: Neo4jStore, q: RouteQuery, limit: int | None = 50,
                 min_score: float | None = None) -> list[Route]:
     """Routes of a query in Neo4j, ranked exactly as :func:`kpgraph.routes.find_routes`."""
     q.check()
-    with ThreadPoolExecutor(max_workers=PARTS + 4) as pool:
+    # one part per core the server gives a query (two on the machine measured: three
+    # parts there were slower, each reading again the rows it shares with the others)
+    n = store.runner.config.parallel
+    with ThreadPoolExecutor(max_workers=n + 4) as pool:
         small = {name: pool.submit(store.read_table, name, extras=False)
                  for name in ("countries", "kp_status", "kp_statistics")}
         data_from = pool.submit(_first_day, store)
-        statement, params = _search(store, q)
+        statement, params = _search(store, q, n)
         parts = [pool.submit(store.runner.run, statement, {**params, "part": i}, mode="read",
-                             plain=True) for i in range(PARTS)]
+                             plain=True) for i in range(n)]
         paths, shipments, certificates, companies, flows = _found(
             [p.result()[0] for p in parts])
         ctx = GraphModel({**{name: f.result() for name, f in small.items()},
