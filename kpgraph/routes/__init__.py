@@ -7,7 +7,7 @@ transit hubs and polishing centres, each with the reasons it is risky and a scor
 
 The search runs on the embedded model (:func:`find_routes`) or in Neo4j
 (``cypher/routes_from_origin.cypher`` over ``NEXT`` links, driven by
-:mod:`kpgraph.neo4j.routes`); both return paths that :func:`finish` turns into ranked
+:mod:`kpgraph.routes.neo4j`); both return paths that :func:`finish` turns into ranked
 :class:`Route` objects, so the two backends give the same routes.
 """
 
