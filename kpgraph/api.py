@@ -448,12 +448,13 @@ def audit_priorities(path: Path | str | None = None, top: int | None = 50,
     """Companies ranked for audit (see :mod:`kpgraph.analyses.audit` for the formula),
     with every part of each score; open findings come from all red-flag rules."""
     from .analyses.audit import audit_priorities as rank
+    from .queries.twins import records
     from .rules import run_rules
 
     g = open_graph(path, backend=backend, neo4j=neo4j)
     table = rank(g, run_rules(g), k=k, seed=seed)
     # a company never audited has no years since an audit: None, not NaN
-    rows = table.astype(object).where(table.notna(), None).to_dict("records")
+    rows = records(table, list(table.columns))
     return (rows[:top] if top else rows), {"betweenness": table.attrs["betweenness"]}
 
 

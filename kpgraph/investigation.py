@@ -85,6 +85,7 @@ def investigate(g: GraphModel, dataset: str, backend: str = "embedded",
     finding; the Neo4j backend passes its own, which run in the database."""
     from .analyses import centrality as c
     from .analyses.audit import audit_priorities
+    from .queries.twins import records
     from .routes import FLAG_AT, all_routes, route_findings
     from .rules import run_rules
 
@@ -122,13 +123,13 @@ def investigate(g: GraphModel, dataset: str, backend: str = "embedded",
         hubs = hubs.assign(
             vpc_in=hubs["value_in"] / hubs["carats_in"].where(hubs["carats_in"] > 0),
             vpc_out=hubs["value_out"] / hubs["carats_out"].where(hubs["carats_out"] > 0))
-        inv.hubs = hubs.astype(object).where(hubs.notna(), None).to_dict("records")
+        inv.hubs = records(hubs, list(hubs.columns))
     inv.seconds["brokers and hubs"] = time.perf_counter() - t
     t = step("audit priorities")
     if trade:
         table = audit_priorities(g, [*inv.findings, *inv.route_findings],
                                  bt=m).head(top * 2)
-        inv.audit = table.astype(object).where(table.notna(), None).to_dict("records")
+        inv.audit = records(table, list(table.columns))
     inv.seconds["audit priorities"] = time.perf_counter() - t
     t = step("charts")
     flagged = sorted({iso for f in inv.findings if f.typology == "statistical_anomaly"

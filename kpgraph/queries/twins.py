@@ -370,8 +370,6 @@ def _part(g: GraphModel, q, paths, part: int, parts: int) -> list:
     split their starts to search in parallel)."""
     from ..routes import start_part
 
-    if parts == 1 and part == 0:
-        return list(paths)
     starts = start_part(g, q, part, parts)
     return [p for p in paths if p[0] in starts]
 
