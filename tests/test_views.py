@@ -318,3 +318,27 @@ def test_xss_payloads_stay_inert_in_the_html_export(tmp_path, open_page):
     assert opened.page.evaluate("window.kpgraphView.nodes") > 3
     assert opened.page.evaluate("window.__xss === undefined")
     assert opened.dialogs == [] and opened.requests == [] and opened.errors == []
+
+
+def test_a_route_id_from_any_origin_is_found(tmp_path):
+    from kpgraph.routes import RouteQuery, find_routes, risky_origins
+
+    g = kpgraph.open_graph(DEMO)
+    origin = "COD"  # a producer whose routes an investigation does not search
+    assert origin not in risky_origins(g)
+    route = find_routes(g, RouteQuery(origin=origin), limit=1)[0]
+    data = kpgraph.view(tmp_path / "route.html", path=DEMO, route=route.id)
+    assert [(e["from"], e["to"]) for e in data["edges"]] == list(
+        zip(route.companies, route.companies[1:]))
+
+
+def test_a_shipment_id_that_looks_like_a_route_id_is_a_route_of_one(tmp_path):
+    data = tmp_path / "ids"
+    shutil.copytree(ROUTES, data)
+    f = data / "shipments.csv"
+    frame = pd.read_csv(f, dtype=str, keep_default_na=False)
+    frame["shipment_id"] = "R-" + frame["shipment_id"]
+    frame.to_csv(f, index=False)
+    first = frame["shipment_id"].iloc[0]
+    view = kpgraph.view(tmp_path / "one.html", path=data, route=first)
+    assert [e["step"] for e in view["edges"]] == [1]

@@ -489,13 +489,22 @@ def all_routes(g: GraphModel, limit: int | None = None, min_score: float | None 
 
 
 def find_route(g: GraphModel, wanted: str) -> Route:
-    """A route by its id (searched among :func:`all_routes`), or given as its shipment ids
-    joined by commas (``S1,S2,S3``), which must form a route."""
-    if "," in wanted or not wanted.startswith("R-"):
-        chain = [x.strip() for x in wanted.split(",") if x.strip()]
+    """A route by its id, or given as its shipment ids joined by commas (``S1,S2,S3``),
+    which must form a route (a single shipment id is a route of one shipment, even one that
+    looks like a route id).
+
+    An id is looked up among the routes of a search with default parameters: first from
+    the risky origins and the round trips (:func:`all_routes`, which an investigation
+    reports), then from every other country of the data in turn, so that an id that
+    ``kpgraph routes --origin ISO3`` printed is found whichever origin it came from. A
+    narrower search (``--to``, ``--window-days``, ``--max-hops``, a period) can end its
+    routes sooner, which gives them other ids: those are given by their shipments."""
+    s = g.shipments.set_index("shipment_id")
+    single = wanted in s.index
+    if single or "," in wanted or not wanted.startswith("R-"):
+        chain = [wanted] if single else [x.strip() for x in wanted.split(",") if x.strip()]
         if not chain:
             raise UsageError("--route: give a route id (R-...) or its shipment ids, S1,S2,...")
-        s = g.shipments.set_index("shipment_id")
         missing = [x for x in chain if x not in s.index]
         if missing:
             raise UsageError(f"--route: no shipment {missing[0]!r} in the data")
@@ -505,12 +514,15 @@ def find_route(g: GraphModel, wanted: str) -> Route:
                 raise UsageError(f"--route: {b} does not continue {a} (the next exporter must "
                                  "be the last importer, on or after its date)")
         return find_routes_of(g, [chain], via="any")[0]
-    for origin in [*risky_origins(g), ROUND_TRIPS]:
+    first = [*risky_origins(g), ROUND_TRIPS]
+    rest = sorted(set(g.countries["iso3"]) - set(first))
+    for origin in [*first, *rest]:
         for p in find_paths(g, RouteQuery(origin=origin)):
             if route_id(p) == wanted:
                 return find_routes_of(g, [p], via="any")[0]
-    raise UsageError(f"no route {wanted!r} among the routes from the risky origins and the "
-                     "round trips; give its shipments instead: --route S1,S2,...")
+    raise UsageError(f"no route {wanted!r} from any origin (searched with default parameters) "
+                     "nor among the round trips; a route of a narrower search has other ids: "
+                     "give its shipments instead, --route S1,S2,...")
 
 
 def route_typology(route: Route) -> str:
