@@ -353,3 +353,45 @@ def test_first_per_chain_keeps_the_order_and_counts_the_routes_along_each_chain(
     inv = Investigation(dataset="d", backend="embedded", counts={}, period=(None, None),
                         routes=ranked)
     assert [r.shipments for r in inv.top_routes(2)] == [["S1"], ["S2"]]
+
+
+# More COD starts on S1's day, with ids that UTF-16 and code points order differently
+# (U+1F600 is D83D DE00 in UTF-16, before U+FF21; as a code point it comes after), short
+# and long (stored inline or apart). Neo4j orders stored text by code point, as Python does.
+WIDE = ["\uFF21", "\uFF21" + "long" * 20, "\U0001F600", "\U0001F600" + "long" * 20]
+
+
+@pytest.fixture(scope="module")
+def wide_ids(tmp_path_factory) -> Path:
+    import shutil
+
+    out = tmp_path_factory.mktemp("wide") / "routes"
+    shutil.copytree(HAND, out)
+    f = out / "shipments.csv"
+    frame = pd.read_csv(f, dtype=str, keep_default_na=False)
+    s1 = frame[frame["shipment_id"] == "S1"]
+    frame = pd.concat([frame, *(s1.assign(shipment_id=x) for x in WIDE)])
+    frame.to_csv(f, index=False)
+    return out
+
+
+def test_parts_split_the_starts_by_date_then_code_points(wide_ids):
+    from kpgraph.queries.twins import TWINS
+
+    g = kpgraph.open_graph(wide_ids)
+    got = [{r["shipments"][0] for r in TWINS["routes_from_origin"](g, "COD", part=i, parts=5)}
+           for i in range(5)]
+    assert got == [{x} for x in ["S1", *WIDE]]
+
+
+@pytest.mark.neo4j
+def test_neo4j_parts_equal_their_twins_with_ids_beyond_the_bmp(neo4j_server, wide_ids):
+    load_once(neo4j_server, wide_ids)
+    cfg = neo4j_server.config()
+    for name, params in (("routes_from_origin", {"origin": "COD"}), ("round_trips", {})):
+        for part in range(5):
+            p = {**params, "part": part, "parts": 5}
+            local = kpgraph.run_query(name, p, path=wide_ids)
+            remote = kpgraph.run_query(name, p, backend="neo4j", neo4j=cfg)
+            assert sorted(r["shipments"] for r in local) == sorted(
+                r["shipments"] for r in remote), (name, part)
