@@ -497,8 +497,9 @@ def find_route(g: GraphModel, wanted: str) -> Route:
     the risky origins and the round trips (:func:`all_routes`, which an investigation
     reports), then from every other country of the data in turn, so that an id that
     ``kpgraph routes --origin ISO3`` printed is found whichever origin it came from. A
-    narrower search (``--to``, ``--window-days``, ``--max-hops``, a period) can end its
-    routes sooner, which gives them other ids: those are given by their shipments."""
+    search with other parameters (``--to``, ``--window-days``, ``--max-hops``,
+    ``--tolerance``, a period) can end its routes elsewhere, which gives them other ids:
+    those are given by their shipments."""
     s = g.shipments.set_index("shipment_id")
     single = wanted in s.index
     if single or "," in wanted or not wanted.startswith("R-"):
@@ -520,9 +521,9 @@ def find_route(g: GraphModel, wanted: str) -> Route:
         for p in find_paths(g, RouteQuery(origin=origin)):
             if route_id(p) == wanted:
                 return find_routes_of(g, [p], via="any")[0]
-    raise UsageError(f"no route {wanted!r} from any origin (searched with default parameters) "
-                     "nor among the round trips; a route of a narrower search has other ids: "
-                     "give its shipments instead, --route S1,S2,...")
+    raise UsageError(f"no route {wanted!r} from any origin (searched with default "
+                     "parameters) nor among the round trips; a search with other parameters "
+                     "gives other ids: give its shipments instead, --route S1,S2,...")
 
 
 def route_typology(route: Route) -> str:
