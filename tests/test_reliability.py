@@ -449,3 +449,70 @@ def test_every_command_answers_a_dataset_without_trade(tmp_path, cli):
     assert r.exit_code == 0 and (tmp_path / "report" / "index.html").exists(), r.stderr
     r = cli("view", str(data), "--country", "CAF", "--out", str(tmp_path / "v.html"))
     assert r.exit_code == 0 and "0 trade links" in r.stdout
+
+
+# -- hostile identifiers ---------------------------------------------------------------------
+# Identifiers are any text (the data contract): markup, injections, wide and invisible
+# characters, commas, look-alikes of a route id.
+HOSTILE_IDS = [*INJECTIONS[:6], "<b>x</b>", "\U0001F600", "\uFF21", "\u202e", "a,b", "R-",
+               " "]
+ID_COLUMNS = ("company_id", "exporter_id", "importer_id", "certificate_id", "shipment_id")
+
+
+def _hostile_ids(src: Path, out: Path) -> dict[str, str]:
+    """A copy of ``src`` with every identifier prefixed by a hostile text (the same
+    identifier the same way in every file); returns new id -> old id."""
+    shutil.copytree(src, out)
+    back: dict[str, str] = {}
+
+    def hostile(v: str) -> str:
+        if not v:
+            return v
+        new = HOSTILE_IDS[sum(map(ord, v)) % len(HOSTILE_IDS)] + v
+        back[new.strip()] = v  # values are read trimmed
+        return new
+
+    for f in out.glob("*.csv"):
+        frame = pd.read_csv(f, dtype=str, keep_default_na=False)
+        for col in ID_COLUMNS:
+            if col in frame.columns:
+                frame[col] = frame[col].map(hostile)
+        frame.to_csv(f, index=False)
+    return back
+
+
+def _named(findings, back=None) -> list[tuple]:
+    """Each finding's rule and the shipments, companies and certificates it names (in the
+    original ids), sorted: what a finding says, whatever its id."""
+    def ids(xs):
+        return tuple(sorted((back or {}).get(x, x) for x in xs))
+
+    return sorted((f.rule, ids(f.entities.get("shipments", [])),
+                   ids(f.entities.get("companies", [])),
+                   ids(f.entities.get("certificates", []))) for f in findings)
+
+
+@pytest.mark.neo4j
+def test_hostile_identifiers_change_no_finding_and_no_route_on_either_backend(
+        tmp_path, small_synth, neo4j_config):
+    data = tmp_path / "ids"
+    back = _hostile_ids(small_synth, data)
+    kpgraph.validate(data)
+    clean = kpgraph.flags(small_synth)
+    local = kpgraph.flags(data)
+    assert clean and _named(local, back) == _named(clean)
+    kpgraph.load(data, backend="neo4j", neo4j=neo4j_config)
+    remote = kpgraph.flags(backend="neo4j", neo4j=neo4j_config)
+    assert [f.as_dict() for f in remote] == [f.as_dict() for f in local]
+    from kpgraph.routes import risky_origins
+
+    origins = risky_origins(kpgraph.open_graph(data))
+    for origin in [*origins[:3], None]:
+        kw = {"origin": origin, "round_trips": origin is None, "limit": None}
+        here = kpgraph.api.routes(data, **kw)
+        assert here, origin
+        # the same routes, with the same scores (ties are ordered by id, which changed)
+        assert sorted(([back[s] for s in r.shipments], r.score) for r in here) == sorted(
+            (r.shipments, r.score) for r in kpgraph.api.routes(small_synth, **kw)), origin
+        there = kpgraph.api.routes(backend="neo4j", neo4j=neo4j_config, **kw)
+        assert [r.as_dict() for r in there] == [r.as_dict() for r in here], origin
