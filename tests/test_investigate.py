@@ -17,6 +17,7 @@ from kpgraph.contract import contract
 from kpgraph.routes import ROUND_TRIPS, RouteQuery, find_routes, risky_origins
 
 from .neo4j_server.fixture import load_once
+from .test_reliability import hostile_ids
 from .test_views import PAYLOADS
 
 ROOT = Path(__file__).parent.parent
@@ -154,6 +155,22 @@ def test_report_is_inert_to_hostile_text(tmp_path, small_synth, open_page):
     scales = opened.page.evaluate("window.kpgraphReport.nets.map(n => n.getScale())")
     assert scales and min(scales) > 0.2
     assert opened.dialogs == [] and opened.requests == [] and opened.errors == []
+
+
+def test_report_is_inert_to_hostile_identifiers(tmp_path, small_synth, open_page):
+    data = tmp_path / "ids"
+    hostile_ids(small_synth, data, PAYLOADS)
+    kpgraph.api.investigate(data, out=tmp_path / "r", top=2)
+    pages = sorted((tmp_path / "r").rglob("*.html"))
+    assert len(pages) > 2  # the report and its route views
+    assert "&lt;img src=x" in (tmp_path / "r" / "index.html").read_text()  # shown, as text
+    for page in pages:
+        assert "<svg onload" not in page.read_text() and "<img src=x" not in page.read_text()
+        opened = open_page(page, wait_settled=True)
+        assert opened.page.evaluate("window.__xss") is None, page
+        assert opened.dialogs == [] and opened.requests == [] and opened.errors == [], page
+    findings = json.loads((tmp_path / "r" / "findings.json").read_text())
+    assert any(PAYLOADS[1] in s for f in findings for s in f["entities"]["shipments"])
 
 
 def test_out_folder_is_replaced_only_when_it_holds_a_report(tmp_path, small_synth, cli):

@@ -459,8 +459,8 @@ HOSTILE_IDS = [*INJECTIONS[:6], "<b>x</b>", "\U0001F600", "\uFF21", "\u202e", "a
 ID_COLUMNS = ("company_id", "exporter_id", "importer_id", "certificate_id", "shipment_id")
 
 
-def _hostile_ids(src: Path, out: Path) -> dict[str, str]:
-    """A copy of ``src`` with every identifier prefixed by a hostile text (the same
+def hostile_ids(src: Path, out: Path, prefixes=tuple(HOSTILE_IDS)) -> dict[str, str]:
+    """A copy of ``src`` with every identifier prefixed by one of ``prefixes`` (the same
     identifier the same way in every file); returns new id -> old id."""
     shutil.copytree(src, out)
     back: dict[str, str] = {}
@@ -468,7 +468,7 @@ def _hostile_ids(src: Path, out: Path) -> dict[str, str]:
     def hostile(v: str) -> str:
         if not v:
             return v
-        new = HOSTILE_IDS[sum(map(ord, v)) % len(HOSTILE_IDS)] + v
+        new = prefixes[sum(map(ord, v)) % len(prefixes)] + v
         back[new.strip()] = v  # values are read trimmed
         return new
 
@@ -496,7 +496,7 @@ def _named(findings, back=None) -> list[tuple]:
 def test_hostile_identifiers_change_no_finding_and_no_route_on_either_backend(
         tmp_path, small_synth, neo4j_config):
     data = tmp_path / "ids"
-    back = _hostile_ids(small_synth, data)
+    back = hostile_ids(small_synth, data)
     kpgraph.validate(data)
     clean = kpgraph.flags(small_synth)
     local = kpgraph.flags(data)
