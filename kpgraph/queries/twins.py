@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from ..graph import ROUGH_HS_CODES, GraphModel
+from ..graph import ROUGH_HS_CODES, WORKED_HS_CODES, GraphModel
 from ..identifiers import normalise_address, normalise_registration
 
 __all__ = ["TWINS", "twin", "records", "in_period", "shipment_columns"]
@@ -114,7 +114,6 @@ def country_trade_totals(g: GraphModel, from_country: str, to_country: str,
                           "carats", "value_usd"])
 
 
-WORKED = ("7102.29", "7102.39")
 def _sum(series: pd.Series) -> float:
     return float(series.sum()) if len(series) else 0.0
 
@@ -296,7 +295,7 @@ def polisher_ledger(g: GraphModel, company_id: str) -> list[dict]:
     month = s["shipped_on"].dt.strftime("%Y-%m")
     rin = s[(s["importer_id"] == company_id) & s["hs_code"].isin(ROUGH_HS_CODES)]
     out = s[s["exporter_id"] == company_id]
-    polished = out["hs_code"].isin(WORKED)
+    polished = out["hs_code"].isin(WORKED_HS_CODES)
     frame = pd.concat([
         pd.DataFrame({"month": led["month"], "ledger_rough_in": led["rough_in_carats"],
                       "ledger_polished_out": led["polished_out_carats"],

@@ -25,7 +25,7 @@ from ..errors import UsageError
 from ..flows import company_flows, high_risk_origins
 from ..graph import GraphModel
 from .reasons import CONTEXT, FLAG_AT, WEIGHTS, _Facts, path_rows, route_reasons, score_rows
-from .search import search_paths, within_rows
+from .search import padded_rows, search_paths
 
 __all__ = ["Route", "RouteQuery", "find_routes", "find_paths", "find_route", "all_routes",
            "first_per_chain", "start_part",
@@ -240,9 +240,7 @@ def drop_suffixes(paths) -> list[tuple[str, ...]]:
         return []
     codes, _ = pd.factorize(pd.Series([x for p in paths for x in p], dtype=object))
     length = np.fromiter(map(len, paths), dtype=np.int64, count=len(paths))
-    rows = np.full((len(paths), int(length.max())), -1, dtype=np.int64)
-    rows[np.repeat(np.arange(len(paths)), length), within_rows(length)] = codes
-    return sorted(paths[i] for i in _kept(rows).tolist())
+    return sorted(paths[i] for i in _kept(padded_rows(codes, length)).tolist())
 
 
 def _kept(rows: np.ndarray) -> np.ndarray:

@@ -68,7 +68,7 @@ from ..flows import high_risk_origins
 from ..graph import GraphModel
 from ..rules.library.statistics import exports_exceed_supply
 from ..selection import status_on_dates
-from .search import within_rows
+from .search import padded_rows
 
 __all__ = ["WEIGHTS", "FLAG_AT", "ROUND_TRIP_MARKUP", "route_reasons", "combine",
            "score_rows", "path_rows", "unsupplied", "rose", "same_goods",
@@ -422,11 +422,9 @@ def route_reasons(route: list[str], f: _Facts) -> list[dict]:
 def path_rows(paths: list[tuple[str, ...]], f: _Facts) -> np.ndarray:
     """Routes given as shipment ids as rows of fact rows, padded with -1."""
     length = np.fromiter(map(len, paths), dtype=np.int64, count=len(paths))
-    rows = np.full((len(paths), max(length, default=1)), -1, dtype=np.int64)
     found = np.fromiter(map(f.row.__getitem__, itertools.chain.from_iterable(paths)),
                         dtype=np.int64, count=int(length.sum()))
-    rows[np.repeat(np.arange(len(paths)), length), within_rows(length)] = found
-    return rows
+    return padded_rows(found, length)
 
 
 def score_rows(rows: np.ndarray, f: _Facts) -> np.ndarray:

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..continuation import ShipmentIndex
 
-__all__ = ["search_paths", "within_rows", "MIN_CYCLE"]
+__all__ = ["search_paths", "within_rows", "padded_rows", "MIN_CYCLE"]
 
 # A parcel sent back to the company that sold it is a commercial return; a round trip
 # goes through at least two other companies.
@@ -121,3 +121,15 @@ def within_rows(length: np.ndarray) -> np.ndarray:
     [0, 1, 0, 1, 2]
     """
     return np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)
+
+
+def padded_rows(values: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Rows of these lengths, their values laid end to end, as a matrix padded with -1
+    (at least one column wide).
+
+    >>> padded_rows(np.array([7, 8, 9]), np.array([2, 1])).tolist()
+    [[7, 8], [9, -1]]
+    """
+    rows = np.full((len(length), max(int(length.max(initial=0)), 1)), -1, dtype=np.int64)
+    rows[np.repeat(np.arange(len(length)), length), within_rows(length)] = values
+    return rows
