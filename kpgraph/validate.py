@@ -181,12 +181,10 @@ def _check_table(table: Table, raw: RawTable, errs: _Collector) -> dict[str, pd.
             for c in raw.columns}
     values: dict[str, pd.Series] = {}
     for cname, col in table.columns.items():
-        if cname not in text:
-            values[cname] = pd.Series([pd.NA] * n, dtype=col.dtype)
-            continue
-        s = text[cname].str.strip()
+        # an optional column left out reads as that column with every cell empty
+        s = text[cname].str.strip() if cname in text else pd.Series([""] * n, dtype="str")
         empty = (s == "").to_numpy()
-        if col.required:
+        if col.required and cname in text:  # (a missing column is reported once, above)
             errs.add_rows(raw, np.flatnonzero(empty), cname, f"{cname}: empty, but required")
         values[cname] = _parse(col, s, empty, raw, errs)
     _check_keys(table, raw, text, errs)

@@ -114,6 +114,36 @@ def test_extra_columns_are_kept(base_copy):
     assert set(ds.frames["companies"]["source"]) == {"registry"}
 
 
+def test_every_optional_column_may_be_left_out(base_copy):
+    # a file without an optional column reads as if the column were there with every cell
+    # empty (a file without value_usd crashed the reader: found by the route oracle)
+    from kpgraph.contract import contract
+
+    whole = read_dataset(base_copy).frames
+    left_out = 0
+    for name, table in contract().tables.items():
+        p = base_copy / f"{name}.csv"
+        if not p.exists():
+            continue
+        full = pd.read_csv(p, dtype=str, keep_default_na=False)
+        for col in (c for c in table.columns if c not in table.required_columns):
+            full.drop(columns=[col]).to_csv(p, index=False)
+            got = read_dataset(base_copy).frames[name]
+            assert got[col].isna().all(), (name, col)
+            assert got[col].dtype == whole[name][col].dtype, (name, col)
+            left_out += 1
+        full.to_csv(p, index=False)
+    assert left_out >= 20
+
+
+def test_a_missing_required_column_is_reported_once(base_copy):
+    p = base_copy / "shipments.csv"
+    pd.read_csv(p, dtype=str).drop(columns=["carats"]).to_csv(p, index=False)
+    with pytest.raises(InvalidDataError) as info:
+        read_dataset(base_copy)
+    assert [v.reason for v in info.value.violations] == ["missing required column 'carats'"]
+
+
 def test_parquet_is_accepted_and_located_like_csv(base_copy):
     frame = pd.read_csv(base_copy / "shipments.csv", dtype=str, keep_default_na=False)
     frame["carats"] = pd.to_numeric(frame["carats"])
