@@ -297,6 +297,9 @@ def test_route_view_is_drawn_in_order_with_dates(tmp_path, open_page):
 def test_route_selection_errors(tmp_path, cli):
     r = cli("view", str(ROUTES), "--route", "R-000000000000", "--out", str(tmp_path / "x.html"))
     assert r.exit_code == 2 and "no route" in r.stderr
+    for typo in ("R-00000000000", "R-0000000000000", "R-00000000000g", "R-ABCDEF123456"):
+        r = cli("view", str(ROUTES), "--route", typo, "--out", str(tmp_path / "x.html"))
+        assert r.exit_code == 2 and "neither a shipment id nor a route id" in r.stderr
     r = cli("view", str(ROUTES), "--route", "S2,S1", "--out", str(tmp_path / "x.html"))
     assert r.exit_code == 2 and "does not continue" in r.stderr
     for empty in ("", " , "):

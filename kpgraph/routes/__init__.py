@@ -14,6 +14,7 @@ The search runs on the embedded model (:func:`find_routes`) or in Neo4j
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -407,6 +408,9 @@ def _ranked(n: int, scores: np.ndarray, first_carats: np.ndarray, limit: int | N
     return order if limit is None else order[:limit]
 
 
+_ROUTE_ID = re.compile(r"R-[0-9a-f]{12}")
+
+
 def route_id(shipments) -> str:
     text = "\x1f".join(shipments)
     return "R-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
@@ -513,6 +517,9 @@ def find_route(g: GraphModel, wanted: str) -> Route:
                 raise UsageError(f"--route: {b} does not continue {a} (the next exporter must "
                                  "be the last importer, on or after its date)")
         return find_routes_of(g, [chain], via="any")[0]
+    if not _ROUTE_ID.fullmatch(wanted):  # a mistyped id need not cost a search of everything
+        raise UsageError(f"--route: {wanted!r} is neither a shipment id nor a route id (R- "
+                         "and 12 hexadecimal digits, as kpgraph routes prints them)")
     first = [*risky_origins(g), ROUND_TRIPS]
     rest = sorted(set(g.countries["iso3"]) - set(first))
     for origin in [*first, *rest]:
