@@ -163,6 +163,18 @@ def test_embedded_routes_are_the_oracles(tmp_path_factory, d, q):
     assert searched(q, path=folder) == expected
 
 
+def test_embedded_routes_are_the_oracles_through_busy_companies(tmp_path):
+    # four companies and 600 shipments: many a shipment has more than 8 * LINK_BRANCH
+    # candidate links, where only the nearest are sorted (continuation._kth)
+    import random
+
+    d = _seeded(random.Random(1), 4, 600)
+    folder = write(d, tmp_path / "busy")
+    for q in QUERIES:
+        expected = set(drop_suffixes(oracle(d, q)))
+        assert searched(q, path=folder) == expected, q
+
+
 def test_the_oracle_finds_routes_of_every_kind(tmp_path):
     # the random data must reach the cases the property is about, or it proves little
     import random
