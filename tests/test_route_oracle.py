@@ -16,6 +16,7 @@ on a few seeded datasets, too.
 from __future__ import annotations
 
 import math
+import random
 from pathlib import Path
 
 import numpy as np
@@ -166,8 +167,6 @@ def test_embedded_routes_are_the_oracles(tmp_path_factory, d, q):
 def test_embedded_routes_are_the_oracles_through_busy_companies(tmp_path):
     # four companies and 600 shipments: many a shipment has more than 8 * LINK_BRANCH
     # candidate links, where only the nearest are sorted (continuation._kth)
-    import random
-
     d = _seeded(random.Random(1), 4, 600)
     folder = write(d, tmp_path / "busy")
     for q in QUERIES:
@@ -177,8 +176,6 @@ def test_embedded_routes_are_the_oracles_through_busy_companies(tmp_path):
 
 def test_the_oracle_finds_routes_of_every_kind(tmp_path):
     # the random data must reach the cases the property is about, or it proves little
-    import random
-
     rnd = random.Random(5)
     kinds = {"plain": 0, "long": 0, "cycle": 0, "to": 0}
     for _ in range(200):
@@ -214,8 +211,6 @@ def _seeded(rnd, n_comp: int, n_ship: int) -> dict:
 @pytest.mark.neo4j
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_neo4j_routes_are_the_oracles(neo4j_server, tmp_path, seed):
-    import random
-
     d = _seeded(random.Random(seed), 8, 60)
     folder = write(d, tmp_path / f"trade-{seed}")
     load_once(neo4j_server, folder)

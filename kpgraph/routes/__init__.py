@@ -498,7 +498,8 @@ def find_route(g: GraphModel, wanted: str) -> Route:
     An id is looked up among the routes of a search with default parameters: first from
     the risky origins and the round trips (:func:`all_routes`, which an investigation
     reports), then from every other country of the data in turn, so that an id that
-    ``kpgraph routes --origin ISO3`` printed is found whichever origin it came from. A
+    ``kpgraph routes --origin ISO3`` printed is found whichever origin it came from (an id
+    not of the shape ``route_id`` gives is refused before any search). A
     search with other parameters (``--to``, ``--window-days``, ``--max-hops``,
     ``--tolerance``, a period) can end its routes elsewhere, which gives them other ids:
     those are given by their shipments."""
