@@ -3,9 +3,10 @@
 // explanation: >
 //   For each company with a ledger, the rough shipped to it in the period, by month: what
 //   left at least transit_days before the month's end (so it arrived within the month) and
-//   what left later (it arrived that month or the next). The months where the first is
+//   what left later (it arrived that month or the next), for every month from its first
+//   ledger month to its last (a month missing among them recorded no rough in). The months where the first is
 //   more than the ledger's rough in (missing = 0) by over tolerance of it and over
-//   min_carats; and the pairs of consecutive ledger months, neither short alone, where
+//   min_carats; and the pairs of consecutive months, neither short alone, where
 //   the first month's rough and the second's sure rough are more than the two months'
 //   rough in, by the same margin. One row per company: the months, the windows (first and
 //   last month) in order with the ledger's and the delivered carats, and their shipments
@@ -33,11 +34,16 @@ CALL (p) {
 MATCH (p)-[:RECORDED]->(r:ProductionRecord)
 WITH p, trade, r ORDER BY r.month
 WITH p, trade, collect(r) AS records
-WITH p, [r IN records |
-         {month: r.month, ledger: coalesce(r.rough_in_carats, 0.0),
-          next: substring(toString(date(r.month + '-01') + duration({months: 1})), 0, 7),
-          sure: coalesce([t IN trade WHERE t.month = r.month | t.sure][0], []),
-          late: coalesce([t IN trade WHERE t.month = r.month | t.late][0], [])}] AS ms
+// every month from the first ledger month to the last; one missing recorded no rough in
+WITH p, trade, records, date(records[0].month + '-01') AS m0
+WITH p, trade, records,
+     [i IN range(0, duration.inMonths(m0, date(records[-1].month + '-01')).months) |
+      substring(toString(m0 + duration({months: i})), 0, 7)] AS months
+WITH p, [m IN months |
+         {month: m, ledger: coalesce([r IN records WHERE r.month = m | r.rough_in_carats][0], 0.0),
+          next: substring(toString(date(m + '-01') + duration({months: 1})), 0, 7),
+          sure: coalesce([t IN trade WHERE t.month = m | t.sure][0], []),
+          late: coalesce([t IN trade WHERE t.month = m | t.late][0], [])}] AS ms
 WITH p, [m IN ms | m {.*, got: reduce(c = 0.0, s IN m.sure | c + s.carats)}] AS ms
 WITH p, ms, [m IN ms WHERE m.got > 0 AND m.got - m.ledger >
              CASE WHEN $tolerance * m.got > $min_carats THEN $tolerance * m.got ELSE $min_carats END

@@ -234,6 +234,22 @@ def test_ledger_shortfall_split_across_a_months_end(base_copy, flags_on):
     assert f.period == {"from": "2021-02-01", "to": "2021-03-31"}
 
 
+def test_a_month_missing_from_the_ledger_recorded_no_rough(base_copy, flags_on):
+    """P1's ledger has February and, now, April, but no March, though S3 (50 ct) and S10
+    (200 ct) reached it in March: a month between its first and its last is on its books,
+    and this one recorded nothing. A month after the ledger's last is not judged."""
+    led = base_copy / "production_records.csv"
+    lines = led.read_text().splitlines()
+    led.write_text("\n".join([lines[0], lines[1], "P1,2021-04,0,320,0,680"]) + "\n")
+    ships = base_copy / "shipments.csv"
+    ships.write_text(ships.read_text() + "S10,2021-03-08,T1,P1,200,32000,7102.31,,BWA\n"
+                     "S11,2021-05-04,T1,P1,600,96000,7102.31,,BWA\n")
+    (f,) = flags_on(base_copy, rules=["ledger_below_shipments"])
+    assert f.entities["shipments"] == ["S10", "S3"]
+    assert f.evidence["months"] == [{"month": "2021-03", "ledger_rough_in": 0.0,
+                                     "delivered_at_least": 250.0}]
+
+
 def _stats_dataset(tmp_path, rows: list[str]) -> Path:
     out = tmp_path / "stats"
     out.mkdir()

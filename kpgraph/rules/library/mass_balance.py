@@ -62,7 +62,14 @@ def ledger_below_shipments_rows(g: GraphModel, since=None, until=None, transit_d
     sums = sums.reindex(columns=[True, False], fill_value=0.0)
     sums.columns = ["sure", "late"]
     sums.index = sums.index.set_names(["company_id", "month"])
-    rows = led[["company_id", "month", "rough_in_carats"]].merge(
+    # every month from a centre's first ledger month to its last is on its books: one
+    # missing among them recorded no rough in (a ledger may skip months without trade)
+    span = led.groupby("company_id")["month"].agg(["min", "max"])
+    books = pd.DataFrame([(c, m) for c, a, b in span.itertuples()
+                          for m in pd.period_range(a, b, freq="M").strftime("%Y-%m")],
+                         columns=["company_id", "month"])
+    rows = books.merge(led[["company_id", "month", "rough_in_carats"]],
+                       on=["company_id", "month"], how="left").merge(
         sums.reset_index(), on=["company_id", "month"], how="left")
     rows = rows.assign(ledger=rows["rough_in_carats"].fillna(0.0),
                        sure=rows["sure"].fillna(0.0), late=rows["late"].fillna(0.0))
@@ -115,7 +122,8 @@ def ledger_below_shipments(rows: list[dict], transit_days: int = 10, tolerance: 
     """Months in which a cutting centre's ledger records less rough received than its
     shipments certainly delivered: rough shipped to it from the first of the month to
     ``transit_days`` (default 10) before the month's end has arrived within the month, so
-    the ledger's rough in must be at least that, less ``tolerance`` (default 10 %). Rough
+    the ledger's rough in must be at least that, less ``tolerance`` (default 10 %). A
+    month missing from the ledger, between its first month and its last, recorded none. Rough
     shipped in a month's last ``transit_days`` arrives that month or the next, so two
     consecutive months are also held together against everything shipped from the first of
     the one to ``transit_days`` before the end of the other (a shortfall split across a
