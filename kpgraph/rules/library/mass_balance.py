@@ -5,10 +5,12 @@ rough in, polished out and rough left over, and to audit factories' stock agains
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ...graph import ROUGH_HS_CODES, WORKED_HS_CODES, GraphModel
 from ...queries.twins import in_period, twin
+from ...routes.search import within_rows
 from .. import Finding, entities, rule
 
 __all__ = ["ledger_below_shipments_rows", "ledger_below_shipments", "implied_yield_rows",
@@ -64,10 +66,14 @@ def ledger_below_shipments_rows(g: GraphModel, since=None, until=None, transit_d
     sums.index = sums.index.set_names(["company_id", "month"])
     # every month from a centre's first ledger month to its last is on its books: one
     # missing among them recorded no rough in (a ledger may skip months without trade)
-    span = led.groupby("company_id")["month"].agg(["min", "max"])
-    books = pd.DataFrame([(c, m) for c, a, b in span.itertuples()
-                          for m in pd.period_range(a, b, freq="M").strftime("%Y-%m")],
-                         columns=["company_id", "month"])
+    ordinal = pd.Series(pd.PeriodIndex(led["month"], freq="M").asi8,
+                        index=led["company_id"].to_numpy())
+    span = ordinal.groupby(level=0).agg(["min", "max"])
+    n = (span["max"] - span["min"] + 1).to_numpy()
+    books = pd.DataFrame({
+        "company_id": np.repeat(span.index.to_numpy(), n),
+        "month": pd.PeriodIndex.from_ordinals(np.repeat(span["min"].to_numpy(), n)
+                                              + within_rows(n), freq="M").strftime("%Y-%m")})
     rows = books.merge(led[["company_id", "month", "rough_in_carats"]],
                        on=["company_id", "month"], how="left").merge(
         sums.reset_index(), on=["company_id", "month"], how="left")
