@@ -1,4 +1,5 @@
-"""Hub value manipulation against a brute-force oracle on random small trade.
+"""Red-flag rules against brute-force oracles on random small trade: hub value
+manipulation and the ledger against the shipments.
 
 The oracle restates the rule's documented definition (docs/rules.md, ``kpgraph flags
 --docs``) one parcel at a time: which companies are hubs (a free zone, or rough in from
@@ -6,7 +7,10 @@ abroad and rough out to abroad), which parcels are judged (rough with carats and
 all of whose months lie in the data), what each is compared with (the rough the hub bought
 from the declared origin, or everything it bought for MIXED, unknown or the hub's own
 country, in the parcel's calendar month and the two before) and the direction (at least
-three times the dearest, or at most a third of the cheapest).
+three times the dearest, or at most a third of the cheapest). The ledger's oracle walks
+each cutting centre's months from its first ledger month to its last (a missing one
+recorded nothing), with the rough that surely arrived in each and the rough that left in
+its last ten days, and reports the months short alone and the pairs short together.
 """
 
 from __future__ import annotations
@@ -103,3 +107,80 @@ def test_the_hub_value_oracle_flags_both_directions_often_enough():
         for _hub, direction, _s in oracle(_trade(rnd, 4, 60)):
             seen[direction] += 1
     assert min(seen.values()) >= 20, seen
+
+
+# -- the ledger against the shipments ---------------------------------------------------
+def _books(rnd: random.Random) -> tuple[dict, list[tuple]]:
+    """A trader selling rough to two or three cutting centres over six months, many
+    shipments near a month's end; ledgers that skip months and record round amounts."""
+    centres = [f"P{k}" for k in range(rnd.randint(2, 3))]
+    companies = [("T", "ARE", "trader", "")] + [(p, "IND", "polisher", "") for p in centres]
+    shipments = []
+    for k in range(rnd.randint(1, 30)):
+        month = rnd.randint(1, 6)
+        day = rnd.choice([1, 5, 18, 19, 20, 21, 22, 28]) if month != 2 else rnd.randint(1, 28)
+        date = pd.Timestamp(2021, month, day)
+        shipments.append((f"S{k:02d}", (date - DAY0).days, "T", rnd.choice(centres),
+                          rnd.choice([30.0, 60.0, 100.0, 400.0]), 1000.0,
+                          rnd.choice(["7102.31", "7102.10", "7102.39", ""]), "", "COD"))
+    ledgers = [(p, f"2021-{m:02d}", rnd.choice([None, 0.0, 60.0, 100.0, 400.0, 800.0]))
+               for p in centres for m in range(1, 8) if rnd.random() < 0.6]
+    return {"companies": companies, "shipments": shipments, "certificates": []}, ledgers
+
+
+def ledger_oracle(d: dict, ledgers: list[tuple]) -> set[tuple[str, str, str]]:
+    """(centre, first month, last month) of every window the rule's definition reports."""
+    def short(delivered, ledger):
+        return delivered - ledger > max(0.1 * delivered, 50.0)
+
+    found = set()
+    for centre in {p for p, _m, _c in ledgers}:
+        books = {m: c or 0.0 for p, m, c in ledgers if p == centre}
+        first, last = pd.Period(min(books), "M"), pd.Period(max(books), "M")
+        months = [str(first + i) for i in range((last - first).n + 1)]
+        sure = dict.fromkeys(months, 0.0)
+        late = dict.fromkeys(months, 0.0)
+        for _i, day, _e, imp, ct, _v, hs, _c, _o in d["shipments"]:
+            date = DAY0 + pd.Timedelta(days=day)
+            m = f"{date:%Y-%m}"
+            if imp != centre or hs not in ("7102.10", "7102.21", "7102.31") or m not in sure:
+                continue
+            end = date + pd.offsets.MonthEnd(0)
+            (sure if date <= end - pd.Timedelta(days=10) else late)[m] += ct
+        alone = {m for m in months if sure[m] > 0 and short(sure[m], books.get(m, 0.0))}
+        found |= {(centre, m, m) for m in alone}
+        for a, b in zip(months, months[1:]):
+            if a not in alone and b not in alone and short(
+                    sure[a] + late[a] + sure[b], books.get(a, 0.0) + books.get(b, 0.0)):
+                found.add((centre, a, b))
+    return found
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(rnd=st.randoms(use_true_random=False))
+def test_ledger_findings_are_the_oracles(tmp_path_factory, rnd):
+    from kpgraph.rules.library.mass_balance import ledger_below_shipments_rows
+
+    d, ledgers = _books(rnd)
+    folder = write(d, tmp_path_factory.mktemp("books"))
+    pd.DataFrame([(p, m, "" if c is None else c, "", "", "") for p, m, c in ledgers],
+                 columns=["company_id", "month", "rough_in_carats", "polished_out_carats",
+                          "rough_out_carats", "closing_stock_carats"]).to_csv(
+        folder / "production_records.csv", index=False)
+    got = {(r["company_id"], a, b)
+           for r in ledger_below_shipments_rows(kpgraph.open_graph(folder))
+           for a, b in r["windows"]}
+    assert got == ledger_oracle(d, ledgers)
+
+
+def test_the_ledger_oracle_reports_every_kind_of_window_often_enough():
+    rnd = random.Random(7)
+    kinds = {"single": 0, "pair": 0, "missing month": 0}
+    for _ in range(200):
+        d, ledgers = _books(rnd)
+        recorded = {(p, m) for p, m, _c in ledgers}
+        for centre, a, b in ledger_oracle(d, ledgers):
+            kinds["single" if a == b else "pair"] += 1
+            kinds["missing month"] += (centre, a) not in recorded
+    assert min(kinds.values()) >= 20, kinds
