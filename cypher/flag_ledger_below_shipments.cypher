@@ -4,8 +4,9 @@
 //   For each company with a ledger, the rough shipped to it in the period, by month: what
 //   left at least transit_days before the month's end (so it arrived within the month) and
 //   what left later (it arrived that month or the next), for every month from its first
-//   ledger month to its last (a month missing among them recorded no rough in). The months where the first is
-//   more than the ledger's rough in (missing = 0) by over tolerance of it and over
+//   ledger month to its last (a month missing among them recorded no rough in). The
+//   months where the first is more than the ledger's rough in (missing = 0) by over
+//   tolerance of it and over
 //   min_carats; and the pairs of consecutive months, neither short alone, where
 //   the first month's rough and the second's sure rough are more than the two months'
 //   rough in, by the same margin. One row per company: the months, the windows (first and

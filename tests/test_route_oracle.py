@@ -25,10 +25,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import kpgraph
 from kpgraph.routes import drop_suffixes
 
 from .neo4j_server.fixture import load_once
+from .test_routes import _routes
 
 COUNTRIES = [("COD", "2003-01-01", "true"), ("ARE", "2003-11-01", "false"),
              ("BEL", "2003-01-01", "false"), ("IND", "2003-01-01", "false")]
@@ -148,11 +148,8 @@ def oracle(d: dict, q: dict) -> set[tuple[str, ...]]:
 
 
 def searched(q: dict, **kw) -> set[tuple[str, ...]]:
-    p = dict(q)
-    origin = p.pop("origin")
-    found = kpgraph.api.routes(origin=None if origin == "*" else origin,
-                               round_trips=origin == "*", limit=None, via="any", **p, **kw)
-    return {tuple(r.shipments) for r in found}
+    """The routes ``kpgraph.api.routes`` gives for the query, via any, unranked."""
+    return set(map(tuple, _routes(q, **kw)))
 
 
 @settings(max_examples=150, deadline=None,

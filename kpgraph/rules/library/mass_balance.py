@@ -70,10 +70,10 @@ def ledger_below_shipments_rows(g: GraphModel, since=None, until=None, transit_d
                         index=led["company_id"].to_numpy())
     span = ordinal.groupby(level=0).agg(["min", "max"])
     n = (span["max"] - span["min"] + 1).to_numpy()
+    on_books = np.repeat(span["min"].to_numpy(), n) + within_rows(n)
     books = pd.DataFrame({
-        "company_id": np.repeat(span.index.to_numpy(), n),
-        "month": pd.PeriodIndex.from_ordinals(np.repeat(span["min"].to_numpy(), n)
-                                              + within_rows(n), freq="M").strftime("%Y-%m")})
+        "company_id": np.repeat(span.index.to_numpy(), n), "ordinal": on_books,
+        "month": pd.PeriodIndex.from_ordinals(on_books, freq="M").strftime("%Y-%m")})
     rows = books.merge(led[["company_id", "month", "rough_in_carats"]],
                        on=["company_id", "month"], how="left").merge(
         sums.reset_index(), on=["company_id", "month"], how="left")
@@ -85,9 +85,9 @@ def ledger_below_shipments_rows(g: GraphModel, since=None, until=None, transit_d
         return delivered - ledger > (tolerance * delivered).clip(lower=min_carats)
 
     single = rows[(rows["sure"] > 0) & short(rows["sure"], rows["ledger"])]
-    nxt = (pd.to_datetime(rows["month"]) + pd.offsets.MonthBegin(1)).dt.strftime("%Y-%m")
-    pair = rows.assign(next=nxt).merge(rows, left_on=["company_id", "next"],
-                                       right_on=["company_id", "month"], suffixes=("", "_2"))
+    pair = rows.assign(next=rows["ordinal"] + 1).merge(
+        rows, left_on=["company_id", "next"], right_on=["company_id", "ordinal"],
+        suffixes=("", "_2"))
     pair = pair.assign(delivered=pair["sure"] + pair["late"] + pair["sure_2"],
                        both=pair["ledger"] + pair["ledger_2"])
     flagged = set(zip(single["company_id"], single["month"]))
@@ -129,8 +129,8 @@ def ledger_below_shipments(rows: list[dict], transit_days: int = 10, tolerance: 
     shipments certainly delivered: rough shipped to it from the first of the month to
     ``transit_days`` (default 10) before the month's end has arrived within the month, so
     the ledger's rough in must be at least that, less ``tolerance`` (default 10 %). A
-    month missing from the ledger, between its first month and its last, recorded none. Rough
-    shipped in a month's last ``transit_days`` arrives that month or the next, so two
+    month missing from the ledger, between its first month and its last, recorded none.
+    Rough shipped in a month's last ``transit_days`` arrives that month or the next, so two
     consecutive months are also held together against everything shipped from the first of
     the one to ``transit_days`` before the end of the other (a shortfall split across a
     month's end); a pair is reported only when neither of its months is short alone. Only
