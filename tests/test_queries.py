@@ -34,6 +34,12 @@ def _ship(sid, day, exp, imp, carats, value, hs, cert, origin):
             "declared_origin": origin}
 
 
+def _balance(origin, high_risk, n_in, c_in, v_in, n_out, c_out, v_out):
+    return {"origin": origin, "high_risk": high_risk, "shipments_in": n_in,
+            "carats_in": c_in, "value_in": v_in, "shipments_out": n_out, "carats_out": c_out,
+            "value_out": v_out, "carats_in_not_out": c_in - c_out}
+
+
 CASES = [
     ("company_profile", {"company_id": "T1"}, [{
         **{k: T1[k] for k in ("company_id", "name", "country")},
@@ -149,6 +155,20 @@ CASES = [
          "shipments_out": 0, "carats_out": 0, "value_out": 0,
          "value_per_carat_in": 212000 / 1350, "value_per_carat_out": None,
          "out_over_in": None}]),
+    # T1: BWA 1,000 ct in (S1), 50 ct out (S3); CAF 120 ct in (S5, a country with a KP
+    # status); 900 ct out as MIXED (S2); S9 is polished, not rough
+    ("hub_origin_balance", {"company_id": "T1"}, [
+        _balance("CAF", True, 1, 120, 20000, 0, 0, 0),
+        _balance("BWA", False, 1, 1000, 150000, 1, 50, 8000),
+        _balance("MIXED", False, 0, 0, 0, 1, 900, 144000)]),
+    ("hub_origin_balance", {"company_id": "T1", "until": "2020-12-31"}, [
+        _balance("CAF", True, 1, 120, 20000, 0, 0, 0)]),
+    # T2: SSD (never a participant) 80 ct in; 200 ct out as MIXED with no declared value
+    ("hub_origin_balance", {"company_id": "T2", "historical": []}, [
+        _balance("SSD", True, 1, 80, 4000, 0, 0, 0),
+        _balance("MIXED", False, 0, 0, 0, 1, 200, 0)]),
+    ("hub_origin_balance", {"company_id": "R1"}, []),
+    ("hub_origin_balance", {"company_id": "nobody"}, []),
     ("polisher_ledger", {"company_id": "P1"}, [
         {"month": m, "ledger_rough_in": a, "shipped_rough_in": b, "ledger_polished_out": c,
          "shipped_polished_out": d, "ledger_rough_out": e, "shipped_rough_out": 0,
@@ -273,6 +293,7 @@ def _examples(g) -> dict[str, list[dict]]:
     polisher = g.production_records["company_id"].value_counts().index[0]
     partner = s.loc[s["exporter_id"] == busy, "importer_id"].iloc[0]
     last = s["shipped_on"].max().date()
+    hub = s.loc[s["declared_origin"] == "MIXED", "exporter_id"].value_counts().index[0]
     quiet = g.companies.loc[~g.companies["company_id"].isin(s["exporter_id"]), "company_id"]
     return {
         "company_profile": [{"company_id": busy}, {"company_id": quiet.iloc[0]}],
@@ -293,6 +314,9 @@ def _examples(g) -> dict[str, list[dict]]:
         "rough_without_certificate": [{}, {"since": f"{year}-01-01"}],
         "unconfirmed_certificates": [{}, {"min_days": 0}, {"as_of": str(last), "min_days": 30}],
         "free_zone_throughput": [{}, {"zone": "DMCC"}],
+        "hub_origin_balance": [{"company_id": hub}, {"company_id": busy},
+                               {"company_id": hub, "since": f"{year}-01-01",
+                                "until": f"{year}-12-31", "historical": ["ZWE"]}],
         "polisher_ledger": [{"company_id": polisher}],
         "top_exporters": [{"year": year}, {"year": year, "limit": 5}],
         "country_statistics": [{"iso3": pair[0]}, {"iso3": "BWA"}],

@@ -554,3 +554,16 @@ def test_missing_values_give_the_same_findings_and_routes_on_both_backends(
         here = kpgraph.api.routes(data, **kw)
         there = kpgraph.api.routes(backend="neo4j", neo4j=neo4j_config, **kw)
         assert here and [r.as_dict() for r in there] == [r.as_dict() for r in here], origin
+    # a query that groups on a value that may be missing (the declared origin)
+    from .test_queries import assert_same_rows
+
+    s = kpgraph.open_graph(data).shipments
+    unknown = 0
+    for hub in s.loc[s["declared_origin"] == "MIXED", "exporter_id"].value_counts().index[:3]:
+        here = kpgraph.run_query("hub_origin_balance", {"company_id": hub}, path=data)
+        there = kpgraph.run_query("hub_origin_balance", {"company_id": hub},
+                                  backend="neo4j", neo4j=neo4j_config)
+        assert here
+        assert_same_rows(there, here)
+        unknown += sum(r["origin"] is None for r in here)
+    assert unknown

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from ..flows import HISTORICAL, high_risk_origins
 from ..graph import ROUGH_HS_CODES, WORKED_HS_CODES, GraphModel
 from ..identifiers import normalise_address, normalise_registration
 
@@ -284,6 +285,35 @@ def free_zone_throughput(g: GraphModel, zone=None) -> list[dict]:
                      "value_per_carat_in": vin, "value_per_carat_out": vout,
                      "out_over_in": (vout / vin if vin and vout is not None else None)})
     return rows
+
+
+@twin("hub_origin_balance")
+def hub_origin_balance(g: GraphModel, company_id: str, since=None, until=None,
+                       historical=HISTORICAL) -> list[dict]:
+    s = _between(g.shipments[g.shipments["hs_code"].isin(ROUGH_HS_CODES)], since, until)
+    if not (g.companies["company_id"] == company_id).any():
+        return []
+    both = pd.concat([s[s["importer_id"] == company_id].assign(way="in"),
+                      s[s["exporter_id"] == company_id].assign(way="out")])
+    if both.empty:
+        return []
+    risky = high_risk_origins(g, extra=historical)
+    # an unknown origin is a row of its own, as Cypher groups on null
+    both["origin"] = both["declared_origin"].astype(object).where(
+        both["declared_origin"].notna(), None)
+    rows = []
+    for origin, grp in both.groupby("origin", dropna=False, sort=False):
+        origin = None if pd.isna(origin) else origin
+        inn, out = grp[grp["way"] == "in"], grp[grp["way"] == "out"]
+        ci, co = _sum(inn["carats"]), _sum(out["carats"])
+        rows.append({"origin": origin, "high_risk": origin in risky,
+                     "shipments_in": len(inn), "carats_in": ci,
+                     "value_in": _sum(inn["value_usd"]), "shipments_out": len(out),
+                     "carats_out": co, "value_out": _sum(out["value_usd"]),
+                     "carats_in_not_out": ci - co})
+    # as Cypher orders: high-risk first, then by origin with the unknown one last
+    return sorted(rows, key=lambda r: (not r["high_risk"], r["origin"] is None,
+                                       r["origin"] or ""))
 
 
 @twin("polisher_ledger")
