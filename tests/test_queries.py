@@ -459,3 +459,11 @@ def test_adhoc_cypher_is_read_only_unless_write(cli, neo4j_config):
     r = cli("cypher", "MATCH (p:Probe) WHERE p.n = $n RETURN count(p) AS c", "-p", "n=1",
             "--format", "csv", env=env)
     assert r.stdout == "c\n1\n"
+
+
+def test_every_canned_query_is_in_the_readme_table():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    table = {line.split("|")[1].strip() for line in readme.splitlines()
+             if line.startswith("| `")}
+    missing = {q for q in set(pack()) - _red_flag_queries() if f"`{q}`" not in table}
+    assert not missing, f"README's query table lacks {sorted(missing)}"
