@@ -314,7 +314,7 @@ def _examples(g) -> dict[str, list[dict]]:
         "rough_without_certificate": [{}, {"since": f"{year}-01-01"}],
         "unconfirmed_certificates": [{}, {"min_days": 0}, {"as_of": str(last), "min_days": 30}],
         "free_zone_throughput": [{}, {"zone": "DMCC"}],
-        "hub_origin_balance": [{"company_id": hub}, {"company_id": busy},
+        "hub_origin_balance": [{"company_id": hub}, {"company_id": polisher},
                                {"company_id": hub, "since": f"{year}-01-01",
                                 "until": f"{year}-12-31", "historical": ["ZWE"]}],
         "polisher_ledger": [{"company_id": polisher}],

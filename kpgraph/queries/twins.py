@@ -290,9 +290,9 @@ def free_zone_throughput(g: GraphModel, zone=None) -> list[dict]:
 @twin("hub_origin_balance")
 def hub_origin_balance(g: GraphModel, company_id: str, since=None, until=None,
                        historical=HISTORICAL) -> list[dict]:
-    s = _between(g.shipments[g.shipments["hs_code"].isin(ROUGH_HS_CODES)], since, until)
     if not (g.companies["company_id"] == company_id).any():
         return []
+    s = _between(g.shipments[g.shipments["hs_code"].isin(ROUGH_HS_CODES)], since, until)
     both = pd.concat([s[s["importer_id"] == company_id].assign(way="in"),
                       s[s["exporter_id"] == company_id].assign(way="out")])
     if both.empty:
