@@ -6,13 +6,12 @@
 //   what left later (it arrived that month or the next), for every month from its first
 //   ledger month to its last (a month missing among them recorded no rough in). The
 //   months where the first is more than the ledger's rough in (missing = 0) by over
-//   tolerance of it and over
-//   min_carats; and the pairs of consecutive months, neither short alone, where
-//   the first month's rough and the second's sure rough are more than the two months'
-//   rough in, by the same margin. One row per company: the months, the windows (first and
-//   last month) in order with the ledger's and the delivered carats, and their shipments
-//   and certificates. The rows of `kpgraph flags --rule ledger_below_shipments`
-//   (docs/rules.md).
+//   tolerance of it and over min_carats; and the pairs of consecutive months, neither
+//   short alone, where the first month's rough and the second's sure rough are more than
+//   the two months' rough in, by the same margin. One row per company: the months, the
+//   windows (first and last month) in order with the ledger's and the delivered carats,
+//   and their shipments and certificates. The rows of `kpgraph flags --rule
+//   ledger_below_shipments` (docs/rules.md).
 // params:
 //   since: {type: date, default: null, example: "2021-01-01", description: first shipping day}
 //   until: {type: date, default: null, example: "2021-12-31", description: last shipping day}

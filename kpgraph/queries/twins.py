@@ -298,11 +298,9 @@ def hub_origin_balance(g: GraphModel, company_id: str, since=None, until=None,
     if both.empty:
         return []
     risky = high_risk_origins(g, extra=historical)
-    # an unknown origin is a row of its own, as Cypher groups on null
-    both["origin"] = both["declared_origin"].astype(object).where(
-        both["declared_origin"].notna(), None)
     rows = []
-    for origin, grp in both.groupby("origin", dropna=False, sort=False):
+    # an unknown origin is a row of its own, as Cypher groups on null
+    for origin, grp in both.groupby("declared_origin", dropna=False, sort=False):
         origin = None if pd.isna(origin) else origin
         inn, out = grp[grp["way"] == "in"], grp[grp["way"] == "out"]
         ci, co = _sum(inn["carats"]), _sum(out["carats"])
